@@ -1,0 +1,183 @@
+"""Every permission decision in Ordna goes through the functions in this module.
+
+Rules (docs/architecture.md, "Access"):
+- Everyone signed in may read the organisation registry (it is public within the
+  municipality); only system administrators change it.
+- Purchaser-side data is scoped to the user's own units; the provider sees what is
+  addressed to it; oversight, auditors and system administrators read everything.
+- Auditors write nothing.
+- Missing and forbidden both answer 404, so nobody learns what exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ordna.accounts.models import ApiToken, Role
+from ordna.accounts.selectors import roles_of, units_of
+
+READ_ALL_ROLES = frozenset({Role.OVERSIGHT, Role.AUDITOR, Role.SYSTEM_ADMIN})
+AUDIT_TRAIL_READERS = frozenset({Role.AUDITOR, Role.OVERSIGHT, Role.SYSTEM_ADMIN})
+PURCHASER_ROLES = frozenset(
+    {Role.ORDERER, Role.PURCHASER_REPRESENTATIVE, Role.MAIN_PURCHASER, Role.FORUM_MEMBER}
+)
+PROVIDER_ROLES = frozenset({Role.PROVIDER_STAFF, Role.PROVIDER_MANAGER})
+
+
+def require(condition: bool) -> None:
+    """Answer 404 unless `condition` holds (forbidden looks the same as missing)."""
+    if not condition:
+        raise Http404
+
+
+def is_signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def has_role(user, *roles: str) -> bool:
+    return is_signed_in(user) and bool(roles_of(user) & set(roles))
+
+
+def is_system_admin(user) -> bool:
+    return has_role(user, Role.SYSTEM_ADMIN)
+
+
+def reads_everything(user) -> bool:
+    return has_role(user, *READ_ALL_ROLES)
+
+
+def can_write(user) -> bool:
+    """May this user change data at all? Auditors never may, whatever else they hold."""
+    return is_signed_in(user) and Role.AUDITOR not in roles_of(user)
+
+
+# --- Organisation registry --------------------------------------------------------------
+def can_manage_registry(user) -> bool:
+    return can_write(user) and is_system_admin(user)
+
+
+def access_unit(user, pk, *, write: bool = False):
+    from ordna.organisation.models import Unit
+
+    require(is_signed_in(user))
+    if write:
+        require(can_manage_registry(user))
+    return _get_or_404(Unit.objects.select_related("legal_person", "parent"), pk)
+
+
+def access_legal_person(user, pk, *, write: bool = False):
+    from ordna.organisation.models import LegalPerson
+
+    require(is_signed_in(user))
+    if write:
+        require(can_manage_registry(user))
+    return _get_or_404(LegalPerson.objects.all(), pk)
+
+
+def access_ownership(user, pk, *, write: bool = False):
+    from ordna.organisation.models import Ownership
+
+    require(is_signed_in(user))
+    if write:
+        require(can_manage_registry(user))
+    return _get_or_404(Ownership.objects.select_related("owner", "owned"), pk)
+
+
+def access_person(user, pk):
+    """Staff directory: any signed-in user may see a colleague's name, roles and contacts."""
+    from ordna.accounts.models import User
+
+    require(is_signed_in(user))
+    return _get_or_404(User.objects.filter(is_active=True), pk)
+
+
+def can_manage_people(user) -> bool:
+    return can_write(user) and is_system_admin(user)
+
+
+# --- Audit trail and jobs -----------------------------------------------------------------
+def can_read_audit_trail(user) -> bool:
+    return has_role(user, *AUDIT_TRAIL_READERS)
+
+
+def access_audit_trail(user) -> None:
+    require(can_read_audit_trail(user))
+
+
+def can_verify_audit_chain(user) -> bool:
+    """Verification only reads; the auditor may start it although auditors write nothing."""
+    return can_read_audit_trail(user)
+
+
+def access_job(user, pk):
+    from ordna.core.models import Job
+
+    require(is_signed_in(user))
+    qs = Job.objects.select_related("requested_by")
+    if not is_system_admin(user):
+        qs = qs.filter(requested_by=user)
+    return _get_or_404(qs, pk)
+
+
+def jobs_visible_to(user) -> QuerySet:
+    from ordna.core.models import Job
+
+    require(is_signed_in(user))
+    qs = Job.objects.select_related("requested_by")
+    return qs if is_system_admin(user) else qs.filter(requested_by=user)
+
+
+# --- API tokens -----------------------------------------------------------------------------
+def can_use_api_tokens(user) -> bool:
+    return is_signed_in(user)
+
+
+def access_api_token(user, pk) -> ApiToken:
+    require(is_signed_in(user))
+    return _get_or_404(ApiToken.objects.filter(user=user), pk)
+
+
+# --- Scoping helper for purchaser/provider data (orders, agreements, invoices) -----------
+def scope_to_parties(
+    user, qs: QuerySet, *, purchaser_field: str, provider_field: str | None = None
+) -> QuerySet:
+    """Limit `qs` to rows the user may read.
+
+    Read-all roles see everything; purchaser roles see rows whose purchaser unit is one
+    of their units; provider roles see rows addressed to their unit.
+    """
+    if not is_signed_in(user):
+        return qs.none()
+    if reads_everything(user):
+        return qs
+    condition = Q(pk__in=[])
+    purchaser_units = [u.pk for u in units_of(user, *PURCHASER_ROLES)]
+    if purchaser_units:
+        condition |= Q(**{f"{purchaser_field}__in": purchaser_units})
+    if provider_field:
+        provider_units = [u.pk for u in units_of(user, *PROVIDER_ROLES)]
+        if provider_units:
+            condition |= Q(**{f"{provider_field}__in": provider_units})
+    return qs.filter(condition)
+
+
+def _get_or_404(qs: QuerySet, pk):
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    except Exception as exc:  # malformed UUIDs and the like
+        from django.core.exceptions import ValidationError
+
+        if isinstance(exc, ValidationError):
+            raise Http404 from None
+        raise
+
+
+def access_membership(user, pk):
+    """A membership, for people administration (system administrators only)."""
+    from ordna.accounts.models import Membership
+
+    require(can_manage_people(user))
+    return _get_or_404(Membership.objects.select_related("user", "unit"), pk)

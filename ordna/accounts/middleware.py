@@ -1,0 +1,32 @@
+"""Absolute session timeout (the idle timeout is the session cookie's age)."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import urlencode
+
+SESSION_KEY = "ordna_login_at"
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            started = request.session.get(SESSION_KEY)
+            now = time.time()
+            if started is None:
+                request.session[SESSION_KEY] = now
+            elif now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                query = urlencode({"next": request.get_full_path(), "expired": "1"})
+                return redirect(f"{resolve_url(settings.LOGIN_URL)}?{query}")
+        return self.get_response(request)

@@ -1,0 +1,73 @@
+"""Reads about people, their memberships and tokens."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ordna.accounts.models import ApiToken, Membership, Role, User
+
+
+def memberships_of(user, on: datetime.date | None = None) -> list[Membership]:
+    """The user's valid memberships, cached on the user object for the request."""
+    day = on or timezone.localdate()
+    cache = getattr(user, "_ordna_memberships", None)
+    if cache is not None and cache[0] == day:
+        return cache[1]
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        rows: list[Membership] = []
+    else:
+        rows = list(
+            Membership.objects.valid_on(day).filter(user=user)
+            .select_related("unit", "unit__legal_person").order_by("role", "unit__code")
+        )
+    user._ordna_memberships = (day, rows)
+    return rows
+
+
+def roles_of(user) -> set[str]:
+    return {m.role for m in memberships_of(user)}
+
+
+def units_of(user, *roles: str) -> list:
+    """Units at which the user holds one of `roles` (any role when none given)."""
+    seen, units = set(), []
+    for m in memberships_of(user):
+        if m.unit_id and (not roles or m.role in roles) and m.unit_id not in seen:
+            seen.add(m.unit_id)
+            units.append(m.unit)
+    return units
+
+
+def primary_unit(user):
+    """The unit a user's actions are recorded under: their first unit, if any."""
+    units = units_of(user)
+    return units[0] if units else None
+
+
+def people_of_unit(unit, on: datetime.date | None = None) -> QuerySet[Membership]:
+    return (
+        Membership.objects.valid_on(on or timezone.localdate()).filter(unit=unit)
+        .select_related("user").order_by("role", "user__last_name", "user__username")
+    )
+
+
+def tokens_of(user) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def user_list(*, search: str = "") -> QuerySet[User]:
+    qs = User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+    if search:
+        from django.db.models import Q
+
+        qs = qs.filter(
+            Q(username__icontains=search) | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search) | Q(email__icontains=search)
+        )
+    return qs
+
+
+ROLE_LABELS = dict(Role.choices)

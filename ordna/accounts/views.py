@@ -1,0 +1,158 @@
+"""Sign-in and sign-out, the staff directory, roles, and personal API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ordna.accounts import access, selectors, services
+from ordna.accounts.forms import (
+    ApiTokenForm, LoginForm, MembershipForm, PersonForm, PersonSearchForm,
+)
+from ordna.accounts.models import Membership
+from ordna.core.forms import add_service_errors
+from ordna.organisation.forms import EndForm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_sign_in(user=form.get_user())
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["expired"] = self.request.GET.get("expired") == "1"
+        return context
+
+
+@require_POST
+def logout_view(request):
+    user = request.user
+    if user.is_authenticated:
+        services.record_sign_out(user=user)
+    return auth_views.LogoutView.as_view()(request)
+
+
+@login_required
+def person_list(request):
+    form = PersonSearchForm(request.GET or None)
+    q = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    page = Paginator(selectors.user_list(search=q), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/person_list.html", {
+        "form": form, "page": page, "can_edit": access.can_manage_people(request.user),
+    })
+
+
+@login_required
+def person_detail(request, pk):
+    person = access.access_person(request.user, pk)
+    memberships = Membership.objects.filter(user=person).select_related("unit").order_by(
+        "-valid_from"
+    )
+    return render(request, "accounts/person_detail.html", {
+        "person": person, "memberships": memberships,
+        "can_edit": access.can_manage_people(request.user),
+        "can_audit": access.can_read_audit_trail(request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request):
+    access.require(access.can_manage_people(request.user))
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        password = data.pop("password", "")
+        try:
+            person = services.user_create(actor=request.user, password=password, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": person})
+            return redirect("accounts:person_detail", pk=person.pk)
+    return render(request, "organisation/form.html", {
+        "form": form, "title": _("Add a person"), "cancel": "accounts:person_list",
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_grant(request, pk):
+    access.require(access.can_manage_people(request.user))
+    person = access.access_person(request.user, pk)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.membership_grant(actor=request.user, user=person, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The role was granted."))
+            return redirect("accounts:person_detail", pk=person.pk)
+    return render(request, "organisation/form.html", {
+        "form": form, "title": _("Give %(name)s a role") % {"name": person}, "object": person,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_end(request, pk):
+    access.require(access.can_manage_people(request.user))
+    membership = access.access_membership(request.user, pk)
+    form = EndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_end(actor=request.user, membership=membership,
+                                    valid_to=form.cleaned_data["valid_to"],
+                                    reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The role was ended."))
+            return redirect("accounts:person_detail", pk=membership.user_id)
+    return render(request, "organisation/form.html", {
+        "form": form, "title": _("End the role %(role)s") % {"role": membership},
+        "object": membership.user,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request):
+    access.require(access.can_use_api_tokens(request.user))
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.api_token_create(
+                actor=request.user, name=form.cleaned_data["name"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            form = ApiTokenForm()
+    return render(request, "accounts/token_list.html", {
+        "form": form, "tokens": selectors.tokens_of(request.user), "new_key": new_key,
+    })
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = access.access_api_token(request.user, pk)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
+    return redirect("accounts:token_list")

@@ -1,0 +1,21 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from ordna.api import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("legal-persons", views.LegalPersonViewSet, basename="legal-person")
+router.register("ownerships", views.OwnershipViewSet, basename="ownership")
+router.register("tokens", views.ApiTokenViewSet, basename="token")
+router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+router.register("jobs", views.JobViewSet, basename="job")
+
+urlpatterns = [
+    path("me/", views.me, name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    *router.urls,
+]

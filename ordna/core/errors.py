@@ -1,0 +1,39 @@
+"""Error pages: HTML for people, problem details for the API."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def _problem(request, status: int, title: str) -> JsonResponse:
+    return JsonResponse(
+        {"type": "about:blank", "title": title, "status": status, "instance": request.path},
+        status=status, content_type="application/problem+json",
+    )
+
+
+def _page(request, status: int, title: str, text: str):
+    if request.path.startswith("/api/"):
+        return _problem(request, status, title)
+    return render(request, "error.html", {"title": title, "text": text}, status=status)
+
+
+def not_found(request, exception=None):
+    return _page(request, 404, _("Page not found"),
+                 _("The page does not exist, or you do not have access to it."))
+
+
+def forbidden(request, exception=None):
+    return _page(request, 403, _("Not allowed"),
+                 _("The request was refused. Reload the page and try again."))
+
+
+def bad_request(request, exception=None):
+    return _page(request, 400, _("Bad request"), _("The request could not be understood."))
+
+
+def server_error(request):
+    return _page(request, 500, _("Something went wrong"),
+                 _("An error occurred on our side. It has been logged; try again shortly."))

@@ -1,0 +1,61 @@
+"""Form helpers: design-system widgets, accessible errors, and service errors on fields."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class DsFormMixin:
+    """Give widgets the design system's classes and tie errors and help text to fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            widget.attrs.setdefault("class", "ds-input")
+            if isinstance(widget, forms.DateInput):
+                widget.input_type = "date"
+                widget.format = "%Y-%m-%d"
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"{name}-help"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                ids = attrs.get("aria-describedby", "").split()
+                if f"{name}-error" not in ids:
+                    ids.append(f"{name}-error")
+                attrs["aria-describedby"] = " ".join(ids)
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form as a whole)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class AsOfForm(DsFormMixin, forms.Form):
+    """The "as of date" selector used on registry pages."""
+
+    per = forms.DateField(label=_("As of date"), required=False, widget=forms.DateInput)
+
+    def day(self) -> datetime.date | None:
+        if self.is_valid():
+            return self.cleaned_data.get("per")
+        return None
+
+
+__all__ = ["DsFormMixin", "add_service_errors", "AsOfForm", "NON_FIELD_ERRORS"]

@@ -1,0 +1,62 @@
+"""The role-aware navigation and the start page ("Att göra").
+
+Apps add their entries and start-page panels from their AppConfig.ready(); each entry
+asks an accounts.access predicate whether the user may see it, so the navigation can
+never offer a page the user would get a 404 from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    visible: Callable[[object], bool]
+    order: int = 100
+
+
+@dataclass
+class Panel:
+    """A box on the start page: a title, a template and its context."""
+
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+_ITEMS: list[NavItem] = []
+_PANELS: list[Callable] = []
+
+
+def register_nav(item: NavItem) -> None:
+    if all(existing.url_name != item.url_name for existing in _ITEMS):
+        _ITEMS.append(item)
+
+
+def register_panel(builder: Callable) -> None:
+    """`builder(request) -> Panel | None`; None means nothing to show for this user."""
+    if builder not in _PANELS:
+        _PANELS.append(builder)
+
+
+def nav_for(request) -> list[dict]:
+    user = request.user
+    items = []
+    for item in sorted(_ITEMS, key=lambda i: i.order):
+        if item.visible(user):
+            url = reverse(item.url_name)
+            current = request.path == url or (url != "/" and request.path.startswith(url))
+            items.append({"url": url, "label": item.label, "current": current})
+    return items
+
+
+def panels_for(request) -> list[Panel]:
+    panels = [panel for builder in _PANELS if (panel := builder(request)) is not None]
+    return sorted(panels, key=lambda p: p.order)

@@ -1,0 +1,91 @@
+"""Background jobs as users see them: start, report progress, finish or fail.
+
+A job is a `Job` row (what the page shows) plus a django-tasks task (what the worker
+runs). The task is enqueued after the transaction commits, so the worker always finds
+the row; the task body is wrapped by `run_job`, which records start, end and errors.
+"""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from ordna.audit.models import AuditEvent
+from ordna.audit.services import record
+from ordna.core.models import Job, WorkerHeartbeat
+
+
+@transaction.atomic
+def job_start(*, actor, kind: str, title: str, task, source="web", **task_kwargs) -> Job:
+    """Create the job row and enqueue `task(job_id=..., **task_kwargs)` after commit."""
+    job = Job.objects.create(kind=kind, title=title, requested_by=actor)
+    record(actor=actor, action="core.job.start", obj=job,
+           after={"kind": kind, "title": title, "arguments": task_kwargs}, source=source)
+
+    def enqueue() -> None:
+        result = task.enqueue(job_id=str(job.pk), **task_kwargs)
+        Job.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+class Progress:
+    """Handed to a job body: report how far it got, at most every `every` steps."""
+
+    def __init__(self, job_id: uuid.UUID | str, every: int = 1):
+        self.job_id = job_id
+        self.every = max(1, every)
+
+    def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
+        fields = {"progress_done": done}
+        if total is not None:
+            fields["progress_total"] = total
+        if message:
+            fields["message"] = message[:500]
+        Job.objects.filter(pk=self.job_id).update(**fields)
+
+
+def run_job(job_id: str, body: Callable[[Progress], dict | None]) -> dict:
+    """Run a job body in the worker, recording start, result, and any failure with its error."""
+    Job.objects.filter(pk=job_id).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    try:
+        result = body(Progress(job_id)) or {}
+    except Exception as exc:
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        _finish(job_id, Job.Status.FAILED, error=error)
+        raise
+    _finish(job_id, Job.Status.SUCCEEDED, result=result)
+    return result
+
+
+@transaction.atomic
+def _finish(job_id: str, status: str, *, result: dict | None = None, error: str = "") -> None:
+    job = Job.objects.select_for_update().get(pk=job_id)
+    job.status = status
+    job.finished_at = timezone.now()
+    job.error = error
+    if result is not None:
+        job.result = result
+    if status == Job.Status.SUCCEEDED and job.progress_total:
+        job.progress_done = job.progress_total
+    job.save()
+    record(actor=None, action=f"core.job.{status}", obj=job,
+           after={"status": status, "error": error, "result": result},
+           source=AuditEvent.Source.WORKER)
+
+
+def worker_heartbeat(*, worker_id: str, hostname: str, pid: int) -> None:
+    """Record that a worker is alive. Bookkeeping only: not audited."""
+    now = timezone.now()
+    updated = WorkerHeartbeat.objects.filter(worker_id=worker_id).update(
+        last_seen=now, hostname=hostname, pid=pid
+    )
+    if not updated:
+        WorkerHeartbeat.objects.create(
+            worker_id=worker_id, hostname=hostname, pid=pid, started_at=now, last_seen=now
+        )

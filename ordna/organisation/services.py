@@ -1,0 +1,217 @@
+"""Writes to the organisation registry. Each one validates fully, then saves and audits."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from ordna.audit.services import record, snapshot
+from ordna.organisation import rules
+from ordna.organisation.models import LegalPerson, Ownership, Unit
+
+LEGAL_PERSON_FIELDS = ["name", "org_number", "kind", "valid_from", "valid_to"]
+UNIT_FIELDS = [
+    "code", "name", "kind", "legal_person", "parent", "registry_email", "cost_centre",
+    "counterparty_code", "description", "valid_from", "valid_to",
+]
+
+
+class StaleEdit(ValidationError):
+    """Raised when somebody else saved the object after the form was opened."""
+
+
+def _check_version(obj, version: int | None) -> None:
+    if version is not None and int(version) != obj.version:
+        raise StaleEdit(
+            _("Someone else changed this record after you opened it. "
+              "Reload the page to see their change, then make yours again.")
+        )
+
+
+def _full_clean(obj, exclude=None) -> None:
+    obj.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
+
+
+# --- Legal persons ----------------------------------------------------------------------
+def _clean_legal_person(person: LegalPerson) -> None:
+    errors = {}
+    try:
+        person.org_number = rules.normalise_org_number(person.org_number or "")
+    except ValueError:
+        errors["org_number"] = [
+            _("“%(value)s” is not a valid Swedish organisation number.")
+            % {"value": person.org_number}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    _full_clean(person)
+
+
+@transaction.atomic
+def legal_person_create(*, actor, source="web", reason="", **data) -> LegalPerson:
+    """Register a legal person (the municipality, a company or an external party)."""
+    person = LegalPerson(**{k: v for k, v in data.items() if k in LEGAL_PERSON_FIELDS})
+    _clean_legal_person(person)
+    person.save()
+    record(actor=actor, action="organisation.legal_person.create", obj=person,
+           after=snapshot(person), reason=reason, source=source)
+    return person
+
+
+@transaction.atomic
+def legal_person_update(
+    *, actor, legal_person: LegalPerson, version: int | None = None, source="web", reason="",
+    **data,
+) -> LegalPerson:
+    """Change a legal person; a stale `version` is refused."""
+    person = LegalPerson.objects.select_for_update().get(pk=legal_person.pk)
+    _check_version(person, version)
+    before = snapshot(person)
+    for key, value in data.items():
+        if key in LEGAL_PERSON_FIELDS:
+            setattr(person, key, value)
+    _clean_legal_person(person)
+    if person.kind != before["kind"] and person.units.exists():
+        wrong = [u.code for u in person.units.all()
+                 if u.kind not in rules.UNIT_KINDS_BY_LEGAL_PERSON[person.kind]]
+        if wrong:
+            raise ValidationError({"kind": [
+                _("Units %(codes)s cannot belong to this kind of legal person.")
+                % {"codes": ", ".join(wrong)}
+            ]})
+    person.version += 1
+    person.save()
+    record(actor=actor, action="organisation.legal_person.update", obj=person,
+           before=before, after=snapshot(person), reason=reason, source=source)
+    return person
+
+
+# --- Ownership ----------------------------------------------------------------------------
+def _owners_closure(person_id: int, day: datetime.date) -> set[int]:
+    """Every legal person that owns `person_id`, directly or through others, on `day`."""
+    seen: set[int] = set()
+    frontier = {person_id}
+    while frontier:
+        ids = set(
+            Ownership.objects.valid_on(day).filter(owned_id__in=frontier)
+            .values_list("owner_id", flat=True)
+        )
+        frontier = ids - seen
+        seen |= ids
+    return seen
+
+
+@transaction.atomic
+def ownership_create(*, actor, source="web", reason="", **data) -> Ownership:
+    """Record a direct holding. Refuses overlaps, cycles and more than 100 % in total."""
+    ownership = Ownership(**data)
+    _full_clean(ownership)
+    errors: dict[str, list] = {}
+    overlapping = Ownership.objects.overlapping(ownership.valid_from, ownership.valid_to)
+    if overlapping.filter(owner=ownership.owner, owned=ownership.owned).exists():
+        errors["valid_from"] = [_(
+            "This owner already has a holding in this legal person for an overlapping period."
+        )]
+    total = overlapping.filter(owned=ownership.owned).aggregate(s=Sum("share_percent"))["s"]
+    if (total or Decimal(0)) + ownership.share_percent > 100:
+        errors["share_percent"] = [_(
+            "The holdings in %(name)s would add up to more than 100 %%."
+        ) % {"name": ownership.owned.name}]
+    if ownership.owned_id in _owners_closure(ownership.owner_id, ownership.valid_from):
+        errors["owned"] = [_("This holding would make a legal person own itself.")]
+    if errors:
+        raise ValidationError(errors)
+    ownership.save()
+    record(actor=actor, action="organisation.ownership.create", obj=ownership,
+           after=snapshot(ownership), reason=reason, source=source)
+    return ownership
+
+
+@transaction.atomic
+def ownership_end(*, actor, ownership: Ownership, valid_to: datetime.date, source="web",
+                  reason="") -> Ownership:
+    """End a holding on `valid_to` (holdings are ended, never deleted)."""
+    row = Ownership.objects.select_for_update().get(pk=ownership.pk)
+    before = snapshot(row)
+    row.valid_to = valid_to
+    _full_clean(row)
+    row.save()
+    record(actor=actor, action="organisation.ownership.end", obj=row, before=before,
+           after=snapshot(row), reason=reason, source=source)
+    return row
+
+
+# --- Units ------------------------------------------------------------------------------
+def _clean_unit(unit: Unit) -> None:
+    _full_clean(unit)
+    errors: dict[str, list] = {}
+    lp_kind = unit.legal_person.kind
+    if unit.kind not in rules.UNIT_KINDS_BY_LEGAL_PERSON[lp_kind]:
+        errors["legal_person"] = [
+            _("A unit of kind “%(kind)s” cannot belong to %(person)s.")
+            % {"kind": unit.get_kind_display(), "person": unit.legal_person.name}
+        ]
+    if not rules.counterparty_allowed(unit.counterparty_code, lp_kind):
+        allowed = rules.COUNTERPARTY_RANGES[lp_kind]
+        errors["counterparty_code"] = [
+            _("For this legal person the counterparty code must be between %(low)s and "
+              "%(high)s.") % {"low": allowed.start, "high": allowed.stop - 1}
+        ]
+    parent_kinds = rules.PARENT_KINDS[unit.kind]
+    if unit.parent is None and unit.kind in rules.PARENT_REQUIRED:
+        errors["parent"] = [_("An administration must name the committee it serves.")]
+    elif unit.parent is not None:
+        if unit.parent.kind not in parent_kinds:
+            errors["parent"] = [
+                _("A unit of kind “%(kind)s” cannot report to %(parent)s.")
+                % {"kind": unit.get_kind_display(), "parent": unit.parent}
+            ]
+        elif unit.parent.legal_person_id != unit.legal_person_id:
+            errors["parent"] = [_("A unit must report to a unit of the same legal person.")]
+        elif unit.parent_id == unit.pk:
+            errors["parent"] = [_("A unit cannot report to itself.")]
+    clash = Unit.objects.overlapping(unit.valid_from, unit.valid_to).filter(code=unit.code)
+    if unit.pk:
+        clash = clash.exclude(pk=unit.pk)
+    if clash.exists():
+        errors["code"] = [
+            _("The code %(code)s is already used by another unit in an overlapping period.")
+            % {"code": unit.code}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def unit_create(*, actor, source="web", reason="", **data) -> Unit:
+    """Register a unit. Validates code, legal person, parent and accounting codes."""
+    unit = Unit(**{k: v for k, v in data.items() if k in UNIT_FIELDS})
+    _clean_unit(unit)
+    unit.save()
+    record(actor=actor, action="organisation.unit.create", obj=unit, after=snapshot(unit),
+           reason=reason, source=source)
+    return unit
+
+
+@transaction.atomic
+def unit_update(
+    *, actor, unit: Unit, version: int | None = None, source="web", reason="", **data
+) -> Unit:
+    """Change a unit; a stale `version` is refused so nobody's edit is overwritten."""
+    row = Unit.objects.select_for_update().get(pk=unit.pk)
+    _check_version(row, version)
+    before = snapshot(row)
+    for key, value in data.items():
+        if key in UNIT_FIELDS:
+            setattr(row, key, value)
+    _clean_unit(row)
+    row.version += 1
+    row.save()
+    record(actor=actor, action="organisation.unit.update", obj=row, before=before,
+           after=snapshot(row), reason=reason, source=source)
+    return row

@@ -1,0 +1,57 @@
+import pytest
+from django.db import connection
+
+from ordna.audit import triggers
+
+
+@pytest.fixture(autouse=True)
+def _english_off(settings):
+    """Tests run with the default language, Swedish, like a fresh user."""
+    settings.LANGUAGE_CODE = "sv"
+
+
+@pytest.fixture
+def demo(db):
+    """The Borås demo data (loaded through the same services as `ordna demo`)."""
+    from ordna.demo import boras
+
+    boras.load()
+    return boras
+
+
+@pytest.fixture
+def allow_audit_flush(transactional_db):
+    """Transactional tests end with a flush of every table, the audit table included.
+
+    The append-only triggers would (rightly) refuse that, so they are dropped at the end
+    of such a test and put back at the start of the next one.
+    """
+    triggers.install(connection)
+    yield
+    triggers.drop(connection)
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers(request):
+    """Every database test runs with the append-only triggers in place."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("allow_audit_flush")
+    elif "db" in names:
+        request.getfixturevalue("db")
+        if not triggers.installed(connection):
+            triggers.install(connection)  # inside the test's transaction: rolled back after
+    yield
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign `client` in as the named (demo) user; returns the user."""
+    from ordna.accounts.models import User
+
+    def sign_in(username: str):
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        return user
+
+    return sign_in
