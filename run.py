@@ -25,8 +25,8 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 
 def ensure_environment(extras: str) -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("Ordna needs Python 3.11 or newer (found %s)." % sys.version.split()[0])
+    if sys.version_info < (3, 11):  # noqa: UP036  (run.py may be started by an older Python)
+        sys.exit(f"Ordna needs Python 3.11 or newer (found {sys.version.split()[0]}).")
     if not PYTHON.exists():
         print("Creating the virtual environment in .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
@@ -36,8 +36,16 @@ def ensure_environment(extras: str) -> None:
         print("Installing Ordna and its dependencies into .venv ...", flush=True)
         spec = f".[{extras}]" if extras else "."
         subprocess.run(
-            [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             "-e", spec],
+            [
+                str(PYTHON),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-e",
+                spec,
+            ],
             cwd=ROOT,
             check=True,
         )

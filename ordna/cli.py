@@ -1,10 +1,10 @@
 """The `ordna` command: Django's management commands under Ordna's settings, plus ours.
 
-    ordna demo      migrate, load the Borås demo, serve app and worker
-    ordna serve     production web server (gunicorn)
-    ordna worker    background worker
-    ordna audit verify
-    ordna <any Django command>, e.g. ordna migrate, ordna check --deploy
+ordna demo      migrate, load the Borås demo, serve app and worker
+ordna serve     production web server (gunicorn)
+ordna worker    background worker
+ordna audit verify
+ordna <any Django command>, e.g. ordna migrate, ordna check --deploy
 """
 
 import os

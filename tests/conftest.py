@@ -10,12 +10,27 @@ def _english_off(settings):
     settings.LANGUAGE_CODE = "sv"
 
 
-@pytest.fixture
-def demo(db):
-    """The Borås demo data (loaded through the same services as `ordna demo`)."""
+@pytest.fixture(scope="session")
+def _demo_committed(django_db_setup, django_db_blocker):
+    """Load the demo once per test database; each test then rolls back to it."""
     from ordna.demo import boras
 
-    boras.load()
+    with django_db_blocker.unblock():
+        boras.load()
+
+
+@pytest.fixture
+def demo(_demo_committed, db):
+    """The Borås demo data (loaded through the same services as `ordna demo`).
+
+    Transactional tests flush the database when they end (they run last); should a
+    test still need the demo after that, it is loaded again inside its transaction.
+    """
+    from ordna.accounts.models import User
+    from ordna.demo import boras
+
+    if not User.objects.filter(username="admin").exists():
+        boras.load()
     return boras
 
 

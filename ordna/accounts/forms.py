@@ -15,14 +15,17 @@ class LoginForm(DsFormMixin, AuthenticationForm):
 
 class ApiTokenForm(DsFormMixin, forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=100,
+        label=_("Name"),
+        max_length=100,
         help_text=_("What will use the token, e.g. “Reporting script”."),
     )
 
 
 class PersonForm(DsFormMixin, forms.ModelForm):
     password = forms.CharField(
-        label=_("Initial password"), required=False, widget=forms.PasswordInput,
+        label=_("Initial password"),
+        required=False,
+        widget=forms.PasswordInput,
         help_text=_("Leave empty for accounts that will only sign in through single sign-on."),
     )
 

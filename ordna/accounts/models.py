@@ -48,12 +48,18 @@ class Membership(Validity):
     """A role a user holds at a unit for a period. System administrators need no unit."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("user"),
     )
     unit = models.ForeignKey(
-        "organisation.Unit", on_delete=models.PROTECT, related_name="memberships",
-        null=True, blank=True, verbose_name=_("unit"),
+        "organisation.Unit",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        null=True,
+        blank=True,
+        verbose_name=_("unit"),
     )
     role = models.CharField(_("role"), max_length=40, choices=Role.choices)
 
@@ -78,7 +84,9 @@ class ApiToken(models.Model):
     """A personal API token. Only a hash is stored; the key is shown once, at creation."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
         verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=100)

@@ -20,8 +20,10 @@ def memberships_of(user, on: datetime.date | None = None) -> list[Membership]:
         rows: list[Membership] = []
     else:
         rows = list(
-            Membership.objects.valid_on(day).filter(user=user)
-            .select_related("unit", "unit__legal_person").order_by("role", "unit__code")
+            Membership.objects.valid_on(day)
+            .filter(user=user)
+            .select_related("unit", "unit__legal_person")
+            .order_by("role", "unit__code")
         )
     user._ordna_memberships = (day, rows)
     return rows
@@ -49,8 +51,10 @@ def primary_unit(user):
 
 def people_of_unit(unit, on: datetime.date | None = None) -> QuerySet[Membership]:
     return (
-        Membership.objects.valid_on(on or timezone.localdate()).filter(unit=unit)
-        .select_related("user").order_by("role", "user__last_name", "user__username")
+        Membership.objects.valid_on(on or timezone.localdate())
+        .filter(unit=unit)
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__username")
     )
 
 
@@ -64,8 +68,10 @@ def user_list(*, search: str = "") -> QuerySet[User]:
         from django.db.models import Q
 
         qs = qs.filter(
-            Q(username__icontains=search) | Q(first_name__icontains=search)
-            | Q(last_name__icontains=search) | Q(email__icontains=search)
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
         )
     return qs
 

@@ -19,8 +19,9 @@ TOKEN_PREFIX = "ordna_"
 
 
 def _user_snapshot(user: User) -> dict:
-    return snapshot(user, ["id", "username", "first_name", "last_name", "email", "title",
-                           "phone", "is_active"])
+    return snapshot(
+        user, ["id", "username", "first_name", "last_name", "email", "title", "phone", "is_active"]
+    )
 
 
 @transaction.atomic
@@ -33,32 +34,59 @@ def user_create(*, actor, password: str | None = None, source="web", reason="", 
     else:
         user.set_unusable_password()
     user.save()
-    record(actor=actor, action="accounts.user.create", obj=user, after=_user_snapshot(user),
-           reason=reason, source=source)
+    record(
+        actor=actor,
+        action="accounts.user.create",
+        obj=user,
+        after=_user_snapshot(user),
+        reason=reason,
+        source=source,
+    )
     return user
 
 
 @transaction.atomic
 def membership_grant(
-    *, actor, user: User, role: str, unit=None, valid_from: datetime.date | None = None,
-    valid_to: datetime.date | None = None, source="web", reason="",
+    *,
+    actor,
+    user: User,
+    role: str,
+    unit=None,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    source="web",
+    reason="",
 ) -> Membership:
     """Give `user` a role at `unit` for a period. Refuses an overlapping identical grant."""
     membership = Membership(
-        user=user, role=role, unit=unit,
-        valid_from=valid_from or timezone.localdate(), valid_to=valid_to,
+        user=user,
+        role=role,
+        unit=unit,
+        valid_from=valid_from or timezone.localdate(),
+        valid_to=valid_to,
     )
     membership.full_clean()
     clash = Membership.objects.overlapping(membership.valid_from, membership.valid_to).filter(
         user=user, role=role, unit=unit
     )
     if clash.exists():
-        raise ValidationError({"valid_from": [
-            _("This person already has this role at this unit for an overlapping period.")
-        ]})
+        raise ValidationError(
+            {
+                "valid_from": [
+                    _("This person already has this role at this unit for an overlapping period.")
+                ]
+            }
+        )
     membership.save()
-    record(actor=actor, action="accounts.membership.grant", obj=membership,
-           after=snapshot(membership), reason=reason, source=source, unit=unit)
+    record(
+        actor=actor,
+        action="accounts.membership.grant",
+        obj=membership,
+        after=snapshot(membership),
+        reason=reason,
+        source=source,
+        unit=unit,
+    )
     return membership
 
 
@@ -72,8 +100,16 @@ def membership_end(
     row.valid_to = valid_to
     row.full_clean()
     row.save()
-    record(actor=actor, action="accounts.membership.end", obj=row, before=before,
-           after=snapshot(row), reason=reason, source=source, unit=row.unit)
+    record(
+        actor=actor,
+        action="accounts.membership.end",
+        obj=row,
+        before=before,
+        after=snapshot(row),
+        reason=reason,
+        source=source,
+        unit=row.unit,
+    )
     return row
 
 
@@ -93,8 +129,13 @@ def api_token_create(*, actor: User, name: str, source="web") -> tuple[ApiToken,
     token = ApiToken.objects.create(
         user=actor, name=name, prefix=key[: len(TOKEN_PREFIX) + 6], key_hash=hash_key(key)
     )
-    record(actor=actor, action="accounts.api_token.create", obj=token,
-           after=snapshot(token, ["id", "name", "prefix", "user"]), source=source)
+    record(
+        actor=actor,
+        action="accounts.api_token.create",
+        obj=token,
+        after=snapshot(token, ["id", "name", "prefix", "user"]),
+        source=source,
+    )
     return token, key
 
 
@@ -105,8 +146,13 @@ def api_token_revoke(*, actor: User, token: ApiToken, source="web") -> ApiToken:
     if row.revoked_at is None:
         row.revoked_at = timezone.now()
         row.save(update_fields=["revoked_at"])
-        record(actor=actor, action="accounts.api_token.revoke", obj=row,
-               after={"revoked_at": row.revoked_at}, source=source)
+        record(
+            actor=actor,
+            action="accounts.api_token.revoke",
+            obj=row,
+            after={"revoked_at": row.revoked_at},
+            source=source,
+        )
     return row
 
 
@@ -116,7 +162,8 @@ def api_token_authenticate(key: str) -> User | None:
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_key(key), revoked_at__isnull=True).first()
+        .filter(key_hash=hash_key(key), revoked_at__isnull=True)
+        .first()
     )
     if token is None or not token.user.is_active:
         return None

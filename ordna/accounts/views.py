@@ -13,7 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ordna.accounts import access, selectors, services
 from ordna.accounts.forms import (
-    ApiTokenForm, LoginForm, MembershipForm, PersonForm, PersonSearchForm,
+    ApiTokenForm,
+    LoginForm,
+    MembershipForm,
+    PersonForm,
+    PersonSearchForm,
 )
 from ordna.accounts.models import Membership
 from ordna.core.forms import add_service_errors
@@ -49,22 +53,33 @@ def person_list(request):
     form = PersonSearchForm(request.GET or None)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
     page = Paginator(selectors.user_list(search=q), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/person_list.html", {
-        "form": form, "page": page, "can_edit": access.can_manage_people(request.user),
-    })
+    return render(
+        request,
+        "accounts/person_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_edit": access.can_manage_people(request.user),
+        },
+    )
 
 
 @login_required
 def person_detail(request, pk):
     person = access.access_person(request.user, pk)
-    memberships = Membership.objects.filter(user=person).select_related("unit").order_by(
-        "-valid_from"
+    memberships = (
+        Membership.objects.filter(user=person).select_related("unit").order_by("-valid_from")
     )
-    return render(request, "accounts/person_detail.html", {
-        "person": person, "memberships": memberships,
-        "can_edit": access.can_manage_people(request.user),
-        "can_audit": access.can_read_audit_trail(request.user),
-    })
+    return render(
+        request,
+        "accounts/person_detail.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "can_edit": access.can_manage_people(request.user),
+            "can_audit": access.can_read_audit_trail(request.user),
+        },
+    )
 
 
 @login_required
@@ -82,9 +97,15 @@ def person_create(request):
         else:
             messages.success(request, _("%(name)s was added.") % {"name": person})
             return redirect("accounts:person_detail", pk=person.pk)
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("Add a person"), "cancel": "accounts:person_list",
-    })
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("Add a person"),
+            "cancel": "accounts:person_list",
+        },
+    )
 
 
 @login_required
@@ -102,9 +123,15 @@ def membership_grant(request, pk):
         else:
             messages.success(request, _("The role was granted."))
             return redirect("accounts:person_detail", pk=person.pk)
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("Give %(name)s a role") % {"name": person}, "object": person,
-    })
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("Give %(name)s a role") % {"name": person},
+            "object": person,
+        },
+    )
 
 
 @login_required
@@ -115,18 +142,26 @@ def membership_end(request, pk):
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_end(actor=request.user, membership=membership,
-                                    valid_to=form.cleaned_data["valid_to"],
-                                    reason=form.cleaned_data["reason"])
+            services.membership_end(
+                actor=request.user,
+                membership=membership,
+                valid_to=form.cleaned_data["valid_to"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The role was ended."))
             return redirect("accounts:person_detail", pk=membership.user_id)
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("End the role %(role)s") % {"role": membership},
-        "object": membership.user,
-    })
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("End the role %(role)s") % {"role": membership},
+            "object": membership.user,
+        },
+    )
 
 
 @login_required
@@ -144,9 +179,15 @@ def token_list(request):
             add_service_errors(form, exc)
         else:
             form = ApiTokenForm()
-    return render(request, "accounts/token_list.html", {
-        "form": form, "tokens": selectors.tokens_of(request.user), "new_key": new_key,
-    })
+    return render(
+        request,
+        "accounts/token_list.html",
+        {
+            "form": form,
+            "tokens": selectors.tokens_of(request.user),
+            "new_key": new_key,
+        },
+    )
 
 
 @login_required

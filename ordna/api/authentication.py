@@ -20,7 +20,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         try:
             key = header[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_("The token contains invalid characters."))
+            raise exceptions.AuthenticationFailed(
+                _("The token contains invalid characters.")
+            ) from None
         user = api_token_authenticate(key)
         if user is None:
             raise exceptions.AuthenticationFailed(_("The token is unknown or revoked."))

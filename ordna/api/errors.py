@@ -56,8 +56,9 @@ def problem_exception_handler(exc, context):
         detail = "; ".join(
             f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors
         )
-        result = problem(response.status_code, _("The request has errors"), detail, errors,
-                         instance)
+        result = problem(
+            response.status_code, _("The request has errors"), detail, errors, instance
+        )
     else:
         detail = exc.detail if isinstance(getattr(exc, "detail", None), str) else ""
         title = str(detail) or response.status_text

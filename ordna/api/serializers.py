@@ -39,9 +39,21 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = [
-            "id", "code", "name", "kind", "legal_person", "legal_person_name", "parent",
-            "parent_code", "registry_email", "cost_centre", "counterparty_code",
-            "description", "valid_from", "valid_to", "version",
+            "id",
+            "code",
+            "name",
+            "kind",
+            "legal_person",
+            "legal_person_name",
+            "parent",
+            "parent_code",
+            "registry_email",
+            "cost_centre",
+            "counterparty_code",
+            "description",
+            "valid_from",
+            "valid_to",
+            "version",
         ]
         read_only_fields = ["id", "version"]
 
@@ -94,9 +106,21 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "occurred_at", "actor_id", "actor_username", "unit_code", "source",
-            "action", "object_type", "object_id", "object_repr", "before", "after",
-            "reason", "prev_hash", "hash",
+            "id",
+            "occurred_at",
+            "actor_id",
+            "actor_username",
+            "unit_code",
+            "source",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "reason",
+            "prev_hash",
+            "hash",
         ]
 
 
@@ -106,6 +130,17 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = Job
         fields = [
-            "id", "kind", "title", "status", "progress_done", "progress_total", "percent",
-            "message", "result", "error", "created_at", "started_at", "finished_at",
+            "id",
+            "kind",
+            "title",
+            "status",
+            "progress_done",
+            "progress_total",
+            "percent",
+            "message",
+            "result",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]

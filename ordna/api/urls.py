@@ -6,7 +6,7 @@ from ordna.api import views
 
 app_name = "api"
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("legal-persons", views.LegalPersonViewSet, basename="legal-person")
 router.register("ownerships", views.OwnershipViewSet, basename="ownership")

@@ -37,31 +37,41 @@ def _day(request):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[
-        AS_OF, OpenApiParameter("q", str, description="Search code, name, e-mail"),
-        OpenApiParameter("kind", str, description="Unit kind"),
-    ]),
+    list=extend_schema(
+        parameters=[
+            AS_OF,
+            OpenApiParameter("q", str, description="Search code, name, e-mail"),
+            OpenApiParameter("kind", str, description="Unit kind"),
+        ]
+    ),
     create=extend_schema(request=s.UnitUpdateSerializer, responses={201: s.UnitSerializer}),
-    partial_update=extend_schema(request=s.UnitUpdateSerializer,
-                                 responses={200: s.UnitSerializer}),
+    partial_update=extend_schema(request=s.UnitUpdateSerializer, responses={200: s.UnitSerializer}),
 )
-class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class UnitViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    lookup_value_converter = "int"
     serializer_class = s.UnitSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         if self.action == "list":
             q = self.request.query_params
-            return org_selectors.unit_list(search=q.get("q", "")[:100],
-                                           kind=q.get("kind", "")[:30], on=_day(self.request))
+            return org_selectors.unit_list(
+                search=q.get("q", "")[:100], kind=q.get("kind", "")[:30], on=_day(self.request)
+            )
         from ordna.organisation.models import Unit
 
         return Unit.objects.select_related("legal_person", "parent").order_by("code")
 
     def get_object(self):
-        return access.access_unit(self.request.user, self.kwargs["pk"],
-                                  write=self.action == "partial_update")
+        return access.access_unit(
+            self.request.user, self.kwargs["pk"], write=self.action == "partial_update"
+        )
 
     def create(self, request, *args, **kwargs):
         access.require(access.can_manage_registry(request.user))
@@ -74,8 +84,9 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         unit = self.get_object()
         data = self._valid(s.UnitUpdateSerializer(unit, data=request.data, partial=True))
         version = data.pop("version", None)
-        unit = org_services.unit_update(actor=request.user, unit=unit, version=version,
-                                        source=API, **data)
+        unit = org_services.unit_update(
+            actor=request.user, unit=unit, version=version, source=API, **data
+        )
         return Response(s.UnitSerializer(unit).data)
 
     @staticmethod
@@ -86,14 +97,21 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
 @extend_schema_view(
     list=extend_schema(parameters=[AS_OF, OpenApiParameter("q", str)]),
-    create=extend_schema(request=s.LegalPersonUpdateSerializer,
-                         responses={201: s.LegalPersonSerializer}),
-    partial_update=extend_schema(request=s.LegalPersonUpdateSerializer,
-                                 responses={200: s.LegalPersonSerializer}),
+    create=extend_schema(
+        request=s.LegalPersonUpdateSerializer, responses={201: s.LegalPersonSerializer}
+    ),
+    partial_update=extend_schema(
+        request=s.LegalPersonUpdateSerializer, responses={200: s.LegalPersonSerializer}
+    ),
 )
-class LegalPersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                         viewsets.GenericViewSet):
+class LegalPersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    lookup_value_converter = "int"
     serializer_class = s.LegalPersonSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -105,8 +123,9 @@ class LegalPersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return LegalPerson.objects.order_by("name")
 
     def get_object(self):
-        return access.access_legal_person(self.request.user, self.kwargs["pk"],
-                                          write=self.action == "partial_update")
+        return access.access_legal_person(
+            self.request.user, self.kwargs["pk"], write=self.action == "partial_update"
+        )
 
     def create(self, request, *args, **kwargs):
         access.require(access.can_manage_registry(request.user))
@@ -130,8 +149,13 @@ class LegalPersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 
 @extend_schema_view(list=extend_schema(parameters=[AS_OF]))
-class OwnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       mixins.CreateModelMixin, viewsets.GenericViewSet):
+class OwnershipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    lookup_value_converter = "int"
     serializer_class = s.OwnershipSerializer
 
     def get_queryset(self):
@@ -146,8 +170,9 @@ class OwnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         access.require(access.can_manage_registry(request.user))
         serializer = s.OwnershipSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        row = org_services.ownership_create(actor=request.user, source=API,
-                                            **serializer.validated_data)
+        row = org_services.ownership_create(
+            actor=request.user, source=API, **serializer.validated_data
+        )
         return Response(s.OwnershipSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -159,6 +184,7 @@ def me(request):
 
 
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    lookup_value_converter = "int"
     serializer_class = s.ApiTokenSerializer
 
     def get_queryset(self):
@@ -183,12 +209,20 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
         return Response(s.ApiTokenSerializer(token).data)
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("object_type", str), OpenApiParameter("object_id", str),
-    OpenApiParameter("actor_id", int), OpenApiParameter("action", str),
-    OpenApiParameter("date_from", OpenApiTypes.DATE), OpenApiParameter("date_to", OpenApiTypes.DATE),
-]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("object_type", str),
+            OpenApiParameter("object_id", str),
+            OpenApiParameter("actor_id", int),
+            OpenApiParameter("action", str),
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+        ]
+    )
+)
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_converter = "int"
     serializer_class = s.AuditEventSerializer
 
     def get_queryset(self):
@@ -211,6 +245,7 @@ class FilterSerializer(serializers.Serializer):
 
 
 class JobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    lookup_value_converter = "uuid"
     serializer_class = s.JobSerializer
 
     def get_queryset(self):

@@ -11,5 +11,4 @@ class AuditConfig(AppConfig):
         from ordna.accounts import access
         from ordna.core.navigation import NavItem, register_nav
 
-        register_nav(NavItem("audit:event_list", _("Audit trail"),
-                             access.can_read_audit_trail, 80))
+        register_nav(NavItem("audit:event_list", _("Audit trail"), access.can_read_audit_trail, 80))

@@ -20,8 +20,20 @@ def normalise(value):
 
 
 def event_hash(
-    *, prev_hash, occurred_at, actor_id, actor_username, unit_code, source, action,
-    object_type, object_id, object_repr, before, after, reason,
+    *,
+    prev_hash,
+    occurred_at,
+    actor_id,
+    actor_username,
+    unit_code,
+    source,
+    action,
+    object_type,
+    object_id,
+    object_repr,
+    before,
+    after,
+    reason,
 ) -> str:
     body = {
         "prev": prev_hash,

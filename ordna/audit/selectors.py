@@ -10,8 +10,12 @@ from ordna.audit.models import AuditEvent
 
 
 def event_list(
-    *, actor_id: int | None = None, object_type: str = "", object_id: str = "",
-    action: str = "", date_from: datetime.date | None = None,
+    *,
+    actor_id: int | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    action: str = "",
+    date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.all()
@@ -37,6 +41,5 @@ def events_for(obj) -> QuerySet[AuditEvent]:
 
 def object_types() -> list[str]:
     return list(
-        AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True)
-        .distinct()
+        AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
     )

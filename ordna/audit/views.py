@@ -33,9 +33,12 @@ def event_list(request):
             actor = User.objects.filter(username=data["actor"]).values_list("pk", flat=True)
             actor = actor.first() or -1
         filters = {
-            "actor_id": actor, "object_type": data["object_type"],
-            "object_id": data["object_id"], "action": data["action"],
-            "date_from": data["date_from"], "date_to": data["date_to"],
+            "actor_id": actor,
+            "object_type": data["object_type"],
+            "object_id": data["object_id"],
+            "action": data["action"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
         }
         qs = selectors.event_list(**filters)
     else:
@@ -67,7 +70,11 @@ def verify_start(request):
     from ordna.core.services import job_start
     from ordna.core.tasks import verify_audit_chain
 
-    job = job_start(actor=request.user, kind="audit.verify", title=_("Verify the audit trail"),
-                    task=verify_audit_chain)
+    job = job_start(
+        actor=request.user,
+        kind="audit.verify",
+        title=_("Verify the audit trail"),
+        task=verify_audit_chain,
+    )
     messages.info(request, _("The verification has started."))
     return redirect("core:job_detail", pk=job.pk)

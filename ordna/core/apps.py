@@ -8,8 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from ordna.core import checks, panels  # noqa: F401  (registers checks and panels)
         from ordna.accounts import access
+        from ordna.core import checks, panels  # noqa: F401  (registers checks and panels)
         from ordna.core.navigation import NavItem, register_nav
 
         register_nav(NavItem("core:home", _("To do"), access.is_signed_in, 10))

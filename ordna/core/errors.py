@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 def _problem(request, status: int, title: str) -> JsonResponse:
     return JsonResponse(
         {"type": "about:blank", "title": title, "status": status, "instance": request.path},
-        status=status, content_type="application/problem+json",
+        status=status,
+        content_type="application/problem+json",
     )
 
 
@@ -21,13 +22,18 @@ def _page(request, status: int, title: str, text: str):
 
 
 def not_found(request, exception=None):
-    return _page(request, 404, _("Page not found"),
-                 _("The page does not exist, or you do not have access to it."))
+    return _page(
+        request,
+        404,
+        _("Page not found"),
+        _("The page does not exist, or you do not have access to it."),
+    )
 
 
 def forbidden(request, exception=None):
-    return _page(request, 403, _("Not allowed"),
-                 _("The request was refused. Reload the page and try again."))
+    return _page(
+        request, 403, _("Not allowed"), _("The request was refused. Reload the page and try again.")
+    )
 
 
 def bad_request(request, exception=None):
@@ -35,5 +41,9 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
-    return _page(request, 500, _("Something went wrong"),
-                 _("An error occurred on our side. It has been logged; try again shortly."))
+    return _page(
+        request,
+        500,
+        _("Something went wrong"),
+        _("An error occurred on our side. It has been logged; try again shortly."),
+    )

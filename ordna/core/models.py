@@ -63,7 +63,9 @@ class Job(models.Model):
     kind = models.CharField(_("kind"), max_length=100)
     title = models.CharField(_("title"), max_length=200)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="jobs",
         verbose_name=_("requested by"),
     )
     status = models.CharField(

@@ -15,7 +15,8 @@ from ordna.core.navigation import Panel, register_panel
 
 def my_jobs(request):
     jobs = list(
-        access.jobs_visible_to(request.user).filter(requested_by=request.user)
+        access.jobs_visible_to(request.user)
+        .filter(requested_by=request.user)
         .exclude(status=Job.Status.SUCCEEDED)[:5]
     )
     if not jobs:
@@ -36,8 +37,12 @@ def registry_gaps(request):
     ending = units.filter(
         valid_to__isnull=False, valid_to__lte=today + datetime.timedelta(days=60)
     ).order_by("valid_to")
-    return Panel(_("Organisation registry"), "core/panels/registry.html",
-                 {"missing": missing, "ending": ending}, 20)
+    return Panel(
+        _("Organisation registry"),
+        "core/panels/registry.html",
+        {"missing": missing, "ending": ending},
+        20,
+    )
 
 
 def audit_latest(request):
@@ -45,9 +50,12 @@ def audit_latest(request):
         return None
     from ordna.audit.selectors import event_list
 
-    return Panel(_("Latest changes"), "core/panels/audit.html",
-                 {"events": event_list()[:8],
-                  "can_verify": access.can_verify_audit_chain(request.user)}, 30)
+    return Panel(
+        _("Latest changes"),
+        "core/panels/audit.html",
+        {"events": event_list()[:8], "can_verify": access.can_verify_audit_chain(request.user)},
+        30,
+    )
 
 
 def get_started(request):

@@ -23,8 +23,13 @@ from ordna.core.models import Job, WorkerHeartbeat
 def job_start(*, actor, kind: str, title: str, task, source="web", **task_kwargs) -> Job:
     """Create the job row and enqueue `task(job_id=..., **task_kwargs)` after commit."""
     job = Job.objects.create(kind=kind, title=title, requested_by=actor)
-    record(actor=actor, action="core.job.start", obj=job,
-           after={"kind": kind, "title": title, "arguments": task_kwargs}, source=source)
+    record(
+        actor=actor,
+        action="core.job.start",
+        obj=job,
+        after={"kind": kind, "title": title, "arguments": task_kwargs},
+        source=source,
+    )
 
     def enqueue() -> None:
         result = task.enqueue(job_id=str(job.pk), **task_kwargs)
@@ -74,9 +79,13 @@ def _finish(job_id: str, status: str, *, result: dict | None = None, error: str 
     if status == Job.Status.SUCCEEDED and job.progress_total:
         job.progress_done = job.progress_total
     job.save()
-    record(actor=None, action=f"core.job.{status}", obj=job,
-           after={"status": status, "error": error, "result": result},
-           source=AuditEvent.Source.WORKER)
+    record(
+        actor=None,
+        action=f"core.job.{status}",
+        obj=job,
+        after={"status": status, "error": error, "result": result},
+        source=AuditEvent.Source.WORKER,
+    )
 
 
 def worker_heartbeat(*, worker_id: str, hostname: str, pid: int) -> None:

@@ -17,7 +17,11 @@ def verify_audit_chain(job_id: str) -> dict:
         total = AuditEvent.objects.count()
         progress(0, total)
         result = verify_chain(progress=lambda done: progress(done, total))
-        return {"ok": result.ok, "checked": result.checked, "broken_id": result.broken_id,
-                "problem": result.problem}
+        return {
+            "ok": result.ok,
+            "checked": result.checked,
+            "broken_id": result.broken_id,
+            "problem": result.problem,
+        }
 
     return run_job(job_id, body)

@@ -43,12 +43,28 @@ UNITS = [
     ("SK", "Servicekontoret", "administration", "kommun", "SN", "", "2110", "1"),
     ("TN", "Tekniska nämnden", "committee", "kommun", "KF", "tek.diarium@boras.se", "3100", "1"),
     ("TF", "Tekniska förvaltningen", "administration", "kommun", "TN", "", "3110", "1"),
-    ("LN", "Lokalförsörjningsnämnden", "committee", "kommun", "KF", "LN.diarium@boras.se",
-     "3200", "1"),
+    (
+        "LN",
+        "Lokalförsörjningsnämnden",
+        "committee",
+        "kommun",
+        "KF",
+        "LN.diarium@boras.se",
+        "3200",
+        "1",
+    ),
     ("LF", "Lokalförsörjningsförvaltningen", "administration", "kommun", "LN", "", "3210", "1"),
     ("FFN", "Fritids- och folkhälsonämnden", "committee", "kommun", "KF", "", "4100", "1"),
-    ("FFF", "Fritids- och folkhälsoförvaltningen", "administration", "kommun", "FFN",
-     "ff.diarium@boras.se", "4110", "1"),
+    (
+        "FFF",
+        "Fritids- och folkhälsoförvaltningen",
+        "administration",
+        "kommun",
+        "FFN",
+        "ff.diarium@boras.se",
+        "4110",
+        "1",
+    ),
     ("FSN", "Förskolenämnden", "committee", "kommun", "KF", "", "5100", "1"),
     ("FSF", "Förskoleförvaltningen", "administration", "kommun", "FSN", "", "5110", "1"),
     ("GSN", "Grundskolenämnden", "committee", "kommun", "KF", "", "5200", "1"),
@@ -90,16 +106,26 @@ def load() -> dict[str, int]:
         person = LegalPerson.objects.filter(org_number=number).first()
         if person is None:
             person = org_services.legal_person_create(
-                actor=None, source=SOURCE, reason=REASON, name=name, org_number=number,
-                kind=kind, valid_from=START,
+                actor=None,
+                source=SOURCE,
+                reason=REASON,
+                name=name,
+                org_number=number,
+                kind=kind,
+                valid_from=START,
             )
             created["legal_persons"] += 1
         people[key] = person
     for owner, owned, share in OWNERSHIP:
         if not Ownership.objects.filter(owner=people[owner], owned=people[owned]).exists():
             org_services.ownership_create(
-                actor=None, source=SOURCE, reason=REASON, owner=people[owner],
-                owned=people[owned], share_percent=Decimal(share), valid_from=START,
+                actor=None,
+                source=SOURCE,
+                reason=REASON,
+                owner=people[owner],
+                owned=people[owned],
+                share_percent=Decimal(share),
+                valid_from=START,
             )
             created["ownerships"] += 1
     units: dict[str, Unit] = {}
@@ -107,9 +133,17 @@ def load() -> dict[str, int]:
         unit = Unit.objects.filter(code=code).order_by("-valid_from").first()
         if unit is None:
             unit = org_services.unit_create(
-                actor=None, source=SOURCE, reason=REASON, code=code, name=name, kind=kind,
-                legal_person=people[person], parent=units.get(parent) if parent else None,
-                registry_email=email, cost_centre=cost_centre, counterparty_code=counterparty,
+                actor=None,
+                source=SOURCE,
+                reason=REASON,
+                code=code,
+                name=name,
+                kind=kind,
+                legal_person=people[person],
+                parent=units.get(parent) if parent else None,
+                registry_email=email,
+                cost_centre=cost_centre,
+                counterparty_code=counterparty,
                 valid_from=START,
             )
             created["units"] += 1
@@ -118,15 +152,26 @@ def load() -> dict[str, int]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = account_services.user_create(
-                actor=None, source=SOURCE, reason=REASON, username=username, first_name=first,
-                last_name=last, title=title, email=f"{username}@demo.ordna.invalid",
+                actor=None,
+                source=SOURCE,
+                reason=REASON,
+                username=username,
+                first_name=first,
+                last_name=last,
+                title=title,
+                email=f"{username}@demo.ordna.invalid",
                 password=PASSWORD,
             )
             created["users"] += 1
         unit = units[unit_code] if unit_code else None
         if not Membership.objects.filter(user=user, role=role, unit=unit).exists():
             account_services.membership_grant(
-                actor=None, source=SOURCE, reason=REASON, user=user, role=role, unit=unit,
+                actor=None,
+                source=SOURCE,
+                reason=REASON,
+                user=user,
+                role=role,
+                unit=unit,
                 valid_from=START,
             )
             created["memberships"] += 1

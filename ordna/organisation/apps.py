@@ -12,6 +12,6 @@ class OrganisationConfig(AppConfig):
         from ordna.core.navigation import NavItem, register_nav
 
         register_nav(NavItem("organisation:unit_list", _("Units"), access.is_signed_in, 20))
-        register_nav(NavItem(
-            "organisation:legal_person_list", _("Legal persons"), access.is_signed_in, 30
-        ))
+        register_nav(
+            NavItem("organisation:legal_person_list", _("Legal persons"), access.is_signed_in, 30)
+        )

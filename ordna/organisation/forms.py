@@ -27,11 +27,21 @@ class UnitForm(DsFormMixin, forms.ModelForm):
     class Meta:
         model = Unit
         fields = [
-            "code", "name", "kind", "legal_person", "parent", "registry_email",
-            "cost_centre", "counterparty_code", "description", "valid_from", "valid_to",
+            "code",
+            "name",
+            "kind",
+            "legal_person",
+            "parent",
+            "registry_email",
+            "cost_centre",
+            "counterparty_code",
+            "description",
+            "valid_from",
+            "valid_to",
         ]
         widgets = {
-            "valid_from": forms.DateInput, "valid_to": forms.DateInput,
+            "valid_from": forms.DateInput,
+            "valid_to": forms.DateInput,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -20,7 +20,9 @@ class LegalPerson(Validity):
 
     name = models.CharField(_("name"), max_length=200)
     org_number = models.CharField(
-        _("organisation number"), max_length=11, unique=True,
+        _("organisation number"),
+        max_length=11,
+        unique=True,
         help_text=_("Swedish organisation number, NNNNNN-NNNN."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -48,7 +50,9 @@ class Ownership(Validity):
         LegalPerson, on_delete=models.PROTECT, related_name="owners", verbose_name=_("owned")
     )
     share_percent = models.DecimalField(
-        _("share (%)"), max_digits=5, decimal_places=2,
+        _("share (%)"),
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
@@ -93,11 +97,17 @@ class Unit(Validity):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     legal_person = models.ForeignKey(
-        LegalPerson, on_delete=models.PROTECT, related_name="units",
+        LegalPerson,
+        on_delete=models.PROTECT,
+        related_name="units",
         verbose_name=_("legal person"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("reports to"),
         help_text=_("For an administration: the committee it serves."),
     )

@@ -23,8 +23,10 @@ def unit_list(
     qs = Unit.objects.valid_on(on or today()).select_related("legal_person", "parent")
     if search:
         qs = qs.filter(
-            Q(code__icontains=search) | Q(name__icontains=search)
-            | Q(registry_email__icontains=search) | Q(cost_centre__icontains=search)
+            Q(code__icontains=search)
+            | Q(name__icontains=search)
+            | Q(registry_email__icontains=search)
+            | Q(cost_centre__icontains=search)
         )
     if kind:
         qs = qs.filter(kind=kind)
@@ -76,9 +78,9 @@ def effective_share(
 
 
 class Relation(enum.StrEnum):
-    SAME = "same"              # the same legal person: internal, no procurement
+    SAME = "same"  # the same legal person: internal, no procurement
     CONTROLLED = "controlled"  # a company controlled by the other party (in-house evidence)
-    EXTERNAL = "external"      # anybody else
+    EXTERNAL = "external"  # anybody else
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,17 @@ from ordna.organisation.models import LegalPerson, Ownership, Unit
 
 LEGAL_PERSON_FIELDS = ["name", "org_number", "kind", "valid_from", "valid_to"]
 UNIT_FIELDS = [
-    "code", "name", "kind", "legal_person", "parent", "registry_email", "cost_centre",
-    "counterparty_code", "description", "valid_from", "valid_to",
+    "code",
+    "name",
+    "kind",
+    "legal_person",
+    "parent",
+    "registry_email",
+    "cost_centre",
+    "counterparty_code",
+    "description",
+    "valid_from",
+    "valid_to",
 ]
 
 
@@ -28,8 +37,10 @@ class StaleEdit(ValidationError):
 def _check_version(obj, version: int | None) -> None:
     if version is not None and int(version) != obj.version:
         raise StaleEdit(
-            _("Someone else changed this record after you opened it. "
-              "Reload the page to see their change, then make yours again.")
+            _(
+                "Someone else changed this record after you opened it. "
+                "Reload the page to see their change, then make yours again."
+            )
         )
 
 
@@ -58,14 +69,25 @@ def legal_person_create(*, actor, source="web", reason="", **data) -> LegalPerso
     person = LegalPerson(**{k: v for k, v in data.items() if k in LEGAL_PERSON_FIELDS})
     _clean_legal_person(person)
     person.save()
-    record(actor=actor, action="organisation.legal_person.create", obj=person,
-           after=snapshot(person), reason=reason, source=source)
+    record(
+        actor=actor,
+        action="organisation.legal_person.create",
+        obj=person,
+        after=snapshot(person),
+        reason=reason,
+        source=source,
+    )
     return person
 
 
 @transaction.atomic
 def legal_person_update(
-    *, actor, legal_person: LegalPerson, version: int | None = None, source="web", reason="",
+    *,
+    actor,
+    legal_person: LegalPerson,
+    version: int | None = None,
+    source="web",
+    reason="",
     **data,
 ) -> LegalPerson:
     """Change a legal person; a stale `version` is refused."""
@@ -77,17 +99,31 @@ def legal_person_update(
             setattr(person, key, value)
     _clean_legal_person(person)
     if person.kind != before["kind"] and person.units.exists():
-        wrong = [u.code for u in person.units.all()
-                 if u.kind not in rules.UNIT_KINDS_BY_LEGAL_PERSON[person.kind]]
+        wrong = [
+            u.code
+            for u in person.units.all()
+            if u.kind not in rules.UNIT_KINDS_BY_LEGAL_PERSON[person.kind]
+        ]
         if wrong:
-            raise ValidationError({"kind": [
-                _("Units %(codes)s cannot belong to this kind of legal person.")
-                % {"codes": ", ".join(wrong)}
-            ]})
+            raise ValidationError(
+                {
+                    "kind": [
+                        _("Units %(codes)s cannot belong to this kind of legal person.")
+                        % {"codes": ", ".join(wrong)}
+                    ]
+                }
+            )
     person.version += 1
     person.save()
-    record(actor=actor, action="organisation.legal_person.update", obj=person,
-           before=before, after=snapshot(person), reason=reason, source=source)
+    record(
+        actor=actor,
+        action="organisation.legal_person.update",
+        obj=person,
+        before=before,
+        after=snapshot(person),
+        reason=reason,
+        source=source,
+    )
     return person
 
 
@@ -98,7 +134,8 @@ def _owners_closure(person_id: int, day: datetime.date) -> set[int]:
     frontier = {person_id}
     while frontier:
         ids = set(
-            Ownership.objects.valid_on(day).filter(owned_id__in=frontier)
+            Ownership.objects.valid_on(day)
+            .filter(owned_id__in=frontier)
             .values_list("owner_id", flat=True)
         )
         frontier = ids - seen
@@ -114,35 +151,50 @@ def ownership_create(*, actor, source="web", reason="", **data) -> Ownership:
     errors: dict[str, list] = {}
     overlapping = Ownership.objects.overlapping(ownership.valid_from, ownership.valid_to)
     if overlapping.filter(owner=ownership.owner, owned=ownership.owned).exists():
-        errors["valid_from"] = [_(
-            "This owner already has a holding in this legal person for an overlapping period."
-        )]
+        errors["valid_from"] = [
+            _("This owner already has a holding in this legal person for an overlapping period.")
+        ]
     total = overlapping.filter(owned=ownership.owned).aggregate(s=Sum("share_percent"))["s"]
     if (total or Decimal(0)) + ownership.share_percent > 100:
-        errors["share_percent"] = [_(
-            "The holdings in %(name)s would add up to more than 100 %%."
-        ) % {"name": ownership.owned.name}]
+        errors["share_percent"] = [
+            _("The holdings in %(name)s would add up to more than 100 %%.")
+            % {"name": ownership.owned.name}
+        ]
     if ownership.owned_id in _owners_closure(ownership.owner_id, ownership.valid_from):
         errors["owned"] = [_("This holding would make a legal person own itself.")]
     if errors:
         raise ValidationError(errors)
     ownership.save()
-    record(actor=actor, action="organisation.ownership.create", obj=ownership,
-           after=snapshot(ownership), reason=reason, source=source)
+    record(
+        actor=actor,
+        action="organisation.ownership.create",
+        obj=ownership,
+        after=snapshot(ownership),
+        reason=reason,
+        source=source,
+    )
     return ownership
 
 
 @transaction.atomic
-def ownership_end(*, actor, ownership: Ownership, valid_to: datetime.date, source="web",
-                  reason="") -> Ownership:
+def ownership_end(
+    *, actor, ownership: Ownership, valid_to: datetime.date, source="web", reason=""
+) -> Ownership:
     """End a holding on `valid_to` (holdings are ended, never deleted)."""
     row = Ownership.objects.select_for_update().get(pk=ownership.pk)
     before = snapshot(row)
     row.valid_to = valid_to
     _full_clean(row)
     row.save()
-    record(actor=actor, action="organisation.ownership.end", obj=row, before=before,
-           after=snapshot(row), reason=reason, source=source)
+    record(
+        actor=actor,
+        action="organisation.ownership.end",
+        obj=row,
+        before=before,
+        after=snapshot(row),
+        reason=reason,
+        source=source,
+    )
     return row
 
 
@@ -159,8 +211,8 @@ def _clean_unit(unit: Unit) -> None:
     if not rules.counterparty_allowed(unit.counterparty_code, lp_kind):
         allowed = rules.COUNTERPARTY_RANGES[lp_kind]
         errors["counterparty_code"] = [
-            _("For this legal person the counterparty code must be between %(low)s and "
-              "%(high)s.") % {"low": allowed.start, "high": allowed.stop - 1}
+            _("For this legal person the counterparty code must be between %(low)s and %(high)s.")
+            % {"low": allowed.start, "high": allowed.stop - 1}
         ]
     parent_kinds = rules.PARENT_KINDS[unit.kind]
     if unit.parent is None and unit.kind in rules.PARENT_REQUIRED:
@@ -193,8 +245,14 @@ def unit_create(*, actor, source="web", reason="", **data) -> Unit:
     unit = Unit(**{k: v for k, v in data.items() if k in UNIT_FIELDS})
     _clean_unit(unit)
     unit.save()
-    record(actor=actor, action="organisation.unit.create", obj=unit, after=snapshot(unit),
-           reason=reason, source=source)
+    record(
+        actor=actor,
+        action="organisation.unit.create",
+        obj=unit,
+        after=snapshot(unit),
+        reason=reason,
+        source=source,
+    )
     return unit
 
 
@@ -212,6 +270,13 @@ def unit_update(
     _clean_unit(row)
     row.version += 1
     row.save()
-    record(actor=actor, action="organisation.unit.update", obj=row, before=before,
-           after=snapshot(row), reason=reason, source=source)
+    record(
+        actor=actor,
+        action="organisation.unit.update",
+        obj=row,
+        before=before,
+        after=snapshot(row),
+        reason=reason,
+        source=source,
+    )
     return row

@@ -12,9 +12,7 @@ urlpatterns = [
     path("juridiska-personer/", views.legal_person_list, name="legal_person_list"),
     path("juridiska-personer/ny/", views.legal_person_create, name="legal_person_create"),
     path("juridiska-personer/<int:pk>/", views.legal_person_detail, name="legal_person_detail"),
-    path("juridiska-personer/<int:pk>/andra/", views.legal_person_edit,
-         name="legal_person_edit"),
-    path("juridiska-personer/<int:pk>/agare/ny/", views.ownership_create,
-         name="ownership_create"),
+    path("juridiska-personer/<int:pk>/andra/", views.legal_person_edit, name="legal_person_edit"),
+    path("juridiska-personer/<int:pk>/agare/ny/", views.ownership_create, name="ownership_create"),
     path("agande/<int:pk>/avsluta/", views.ownership_end, name="ownership_end"),
 ]

@@ -16,7 +16,11 @@ from ordna.accounts.selectors import people_of_unit
 from ordna.core.forms import AsOfForm, add_service_errors
 from ordna.organisation import selectors, services
 from ordna.organisation.forms import (
-    EndForm, LegalPersonForm, OwnershipForm, UnitForm, UnitSearchForm,
+    EndForm,
+    LegalPersonForm,
+    OwnershipForm,
+    UnitForm,
+    UnitSearchForm,
 )
 from ordna.organisation.models import LegalPerson
 
@@ -37,24 +41,36 @@ def unit_list(request):
     template = "organisation/unit_list.html"
     if request.htmx and request.htmx.target == "unit-results":
         template += "#results"
-    return render(request, template, {
-        "form": form, "page": page, "day": day,
-        "can_edit": access.can_manage_registry(request.user),
-    })
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "day": day,
+            "can_edit": access.can_manage_registry(request.user),
+        },
+    )
 
 
 @login_required
 def unit_detail(request, pk):
     unit = access.access_unit(request.user, pk)
     form, day = _as_of(request)
-    return render(request, "organisation/unit_detail.html", {
-        "unit": unit, "form": form, "day": day,
-        "valid": unit.is_valid_on(day),
-        "children": selectors.unit_children(unit, day),
-        "people": people_of_unit(unit, day),
-        "can_edit": access.can_manage_registry(request.user),
-        "can_audit": access.can_read_audit_trail(request.user),
-    })
+    return render(
+        request,
+        "organisation/unit_detail.html",
+        {
+            "unit": unit,
+            "form": form,
+            "day": day,
+            "valid": unit.is_valid_on(day),
+            "children": selectors.unit_children(unit, day),
+            "people": people_of_unit(unit, day),
+            "can_edit": access.can_manage_registry(request.user),
+            "can_audit": access.can_read_audit_trail(request.user),
+        },
+    )
 
 
 @login_required
@@ -73,9 +89,15 @@ def unit_create(request):
         else:
             messages.success(request, _("The unit %(code)s was registered.") % {"code": unit.code})
             return redirect("organisation:unit_detail", pk=unit.pk)
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("Register a unit"), "cancel": "organisation:unit_list",
-    })
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("Register a unit"),
+            "cancel": "organisation:unit_list",
+        },
+    )
 
 
 @login_required
@@ -96,20 +118,32 @@ def unit_edit(request, pk):
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("organisation:unit_detail", pk=unit.pk)
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("Change %(unit)s") % {"unit": unit}, "object": unit,
-    })
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("Change %(unit)s") % {"unit": unit},
+            "object": unit,
+        },
+    )
 
 
 @login_required
 def legal_person_list(request):
     form, day = _as_of(request)
     q = request.GET.get("q", "")[:100]
-    return render(request, "organisation/legal_person_list.html", {
-        "form": form, "day": day, "q": q,
-        "people": selectors.legal_person_list(search=q, on=day).prefetch_related("units"),
-        "can_edit": access.can_manage_registry(request.user),
-    })
+    return render(
+        request,
+        "organisation/legal_person_list.html",
+        {
+            "form": form,
+            "day": day,
+            "q": q,
+            "people": selectors.legal_person_list(search=q, on=day).prefetch_related("units"),
+            "can_edit": access.can_manage_registry(request.user),
+        },
+    )
 
 
 @login_required
@@ -120,15 +154,22 @@ def legal_person_detail(request, pk):
         LegalPerson.objects.valid_on(day).filter(kind=LegalPerson.Kind.MUNICIPALITY).first()
     )
     relation = selectors.legal_relation(municipality, person, day) if municipality else None
-    return render(request, "organisation/legal_person_detail.html", {
-        "person": person, "form": form, "day": day,
-        "units": person.units.valid_on(day).order_by("code"),
-        "owners": selectors.owners_of(person, day),
-        "holdings": selectors.holdings_of(person, day),
-        "municipality": municipality, "relation": relation,
-        "can_edit": access.can_manage_registry(request.user),
-        "can_audit": access.can_read_audit_trail(request.user),
-    })
+    return render(
+        request,
+        "organisation/legal_person_detail.html",
+        {
+            "person": person,
+            "form": form,
+            "day": day,
+            "units": person.units.valid_on(day).order_by("code"),
+            "owners": selectors.owners_of(person, day),
+            "holdings": selectors.holdings_of(person, day),
+            "municipality": municipality,
+            "relation": relation,
+            "can_edit": access.can_manage_registry(request.user),
+            "can_audit": access.can_read_audit_trail(request.user),
+        },
+    )
 
 
 @login_required
@@ -147,18 +188,24 @@ def legal_person_create(request):
         else:
             messages.success(request, _("%(name)s was registered.") % {"name": person.name})
             return redirect("organisation:legal_person_detail", pk=person.pk)
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("Register a legal person"),
-        "cancel": "organisation:legal_person_list",
-    })
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("Register a legal person"),
+            "cancel": "organisation:legal_person_list",
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def legal_person_edit(request, pk):
     person = access.access_legal_person(request.user, pk, write=True)
-    form = LegalPersonForm(request.POST or None, instance=person,
-                           initial={"version": person.version})
+    form = LegalPersonForm(
+        request.POST or None, instance=person, initial={"version": person.version}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
@@ -172,9 +219,15 @@ def legal_person_edit(request, pk):
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("organisation:legal_person_detail", pk=person.pk)
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("Change %(name)s") % {"name": person.name}, "object": person,
-    })
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("Change %(name)s") % {"name": person.name},
+            "object": person,
+        },
+    )
 
 
 @login_required
@@ -192,10 +245,15 @@ def ownership_create(request, pk):
         else:
             messages.success(request, _("The holding was registered."))
             return redirect("organisation:legal_person_detail", pk=owned.pk)
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("Register an owner of %(name)s") % {"name": owned.name},
-        "object": owned,
-    })
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("Register an owner of %(name)s") % {"name": owned.name},
+            "object": owned,
+        },
+    )
 
 
 @login_required
@@ -205,15 +263,23 @@ def ownership_end(request, pk):
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.ownership_end(actor=request.user, ownership=ownership,
-                                   valid_to=form.cleaned_data["valid_to"],
-                                   reason=form.cleaned_data["reason"])
+            services.ownership_end(
+                actor=request.user,
+                ownership=ownership,
+                valid_to=form.cleaned_data["valid_to"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The holding was ended."))
             return redirect("organisation:legal_person_detail", pk=ownership.owned_id)
-    return render(request, "organisation/form.html", {
-        "form": form, "title": _("End the holding %(holding)s") % {"holding": ownership},
-        "object": ownership.owned,
-    })
+    return render(
+        request,
+        "organisation/form.html",
+        {
+            "form": form,
+            "title": _("End the holding %(holding)s") % {"holding": ownership},
+            "object": ownership.owned,
+        },
+    )

@@ -12,13 +12,22 @@ from ordna.envconfig import env_int, env_str
 
 def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "gunicorn", "ordna.wsgi:application",
-        "--bind", f"{host}:{port}",
-        "--workers", str(workers),
-        "--threads", str(env_int("WEB_THREADS", 4)),
-        "--timeout", str(env_int("WEB_TIMEOUT", 60)),
-        "--access-logfile", "-",
-        "--forwarded-allow-ips", env_str("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "ordna.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(env_int("WEB_THREADS", 4)),
+        "--timeout",
+        str(env_int("WEB_TIMEOUT", 60)),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        env_str("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -11,6 +12,8 @@ from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from ordna.core.services import worker_heartbeat
+
+logger = logging.getLogger("ordna.worker")
 
 
 class Command(DbWorkerCommand):
@@ -22,7 +25,7 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args, **options):
         worker_id = options["worker_id"]
-        beat = dict(worker_id=worker_id, hostname=socket.gethostname(), pid=os.getpid())
+        beat = {"worker_id": worker_id, "hostname": socket.gethostname(), "pid": os.getpid()}
         worker_heartbeat(**beat)
         stop = threading.Event()
 
@@ -32,7 +35,7 @@ class Command(DbWorkerCommand):
                     close_old_connections()
                     worker_heartbeat(**beat)
                 except Exception:  # a busy database must not kill the heartbeat thread
-                    continue
+                    logger.warning("Heartbeat not written; retrying", exc_info=True)
             connection.close()
 
         thread = threading.Thread(target=keep_beating, name="heartbeat", daemon=True)

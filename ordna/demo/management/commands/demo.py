@@ -20,8 +20,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--no-serve", action="store_true",
-                            help="Only prepare the database; do not start the servers.")
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Only prepare the database; do not start the servers.",
+        )
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
@@ -33,7 +36,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already in place; nothing changed.")
         self.stdout.write("\nDemo logins (password: demo):")
-        for username, first, last, _title, role, unit in boras.USERS:
+        for username, _first, _last, _title, role, unit in boras.USERS:
             where = f" at {unit}" if unit else ""
             self.stdout.write(f"  {username:<22} {role.label}{where}")
         if options["no_serve"]:

@@ -1,0 +1,178 @@
+"""Every route × every demo role (and anonymous), checked against a declared expectation.
+
+A new URL pattern or API route without a line in MATRIX makes `test_every_route_is_declared`
+fail, so nobody has to remember to add it. Forbidden must answer exactly like missing: 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ordna.demo.boras import USERS
+
+ALL = frozenset(u[0] for u in USERS)
+ADMIN = frozenset({"admin"})
+AUDIT_READERS = frozenset({"revisor", "ks.uppsikt", "admin"})
+ANON = "anonymous"
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset  # usernames that get the ok status
+    method: str = "get"
+    ok: tuple = (200,)
+    public: bool = False  # anonymous gets the ok status too
+    data: dict | None = None
+    args: str = ""  # name of the sample object (see _samples)
+
+
+def _api(allowed, method="get", ok=(200,), args="", data=None):
+    return Rule(frozenset(allowed), method, ok, args=args, data=data)
+
+
+# Route name → list of rules. POST rules send data that is valid for access but
+# invalid as content where possible, so that nothing is created (ok = 400).
+MATRIX: dict[str, list[Rule]] = {
+    "healthz": [Rule(ALL, public=True)],
+    "set_language": [Rule(ALL, "post", (302,), public=True, data={"language": "en"})],
+    "core:home": [Rule(ALL)],
+    "core:job_list": [Rule(ALL)],
+    "core:job_detail": [Rule(ADMIN, args="job")],
+    "accounts:login": [Rule(frozenset(), public=True, ok=(200,))],
+    "accounts:logout": [Rule(ALL, "post", (302,))],
+    "accounts:person_list": [Rule(ALL)],
+    "accounts:person_create": [Rule(ADMIN), Rule(ADMIN, "post", (200,), data={})],
+    "accounts:person_detail": [Rule(ALL, args="user")],
+    "accounts:membership_grant": [
+        Rule(ADMIN, args="user"),
+        Rule(ADMIN, "post", (200,), data={}, args="user"),
+    ],
+    "accounts:membership_end": [Rule(ADMIN, args="membership")],
+    "accounts:token_list": [Rule(ALL), Rule(ALL, "post", (200,), data={"name": ""})],
+    "accounts:token_revoke": [Rule(ADMIN, "post", (302,), args="token")],
+    "organisation:unit_list": [Rule(ALL)],
+    "organisation:unit_create": [Rule(ADMIN), Rule(ADMIN, "post", (200,), data={})],
+    "organisation:unit_detail": [Rule(ALL, args="unit")],
+    "organisation:unit_edit": [
+        Rule(ADMIN, args="unit"),
+        Rule(ADMIN, "post", (200,), data={}, args="unit"),
+    ],
+    "organisation:legal_person_list": [Rule(ALL)],
+    "organisation:legal_person_create": [Rule(ADMIN), Rule(ADMIN, "post", (200,), data={})],
+    "organisation:legal_person_detail": [Rule(ALL, args="legal_person")],
+    "organisation:legal_person_edit": [Rule(ADMIN, args="legal_person")],
+    "organisation:ownership_create": [Rule(ADMIN, args="legal_person")],
+    "organisation:ownership_end": [Rule(ADMIN, args="ownership")],
+    "audit:event_list": [Rule(AUDIT_READERS)],
+    "audit:object_events": [Rule(AUDIT_READERS, args="audit_object")],
+    "audit:user_events": [Rule(AUDIT_READERS, args="user")],
+    "audit:verify_start": [Rule(AUDIT_READERS, "post", (302,))],
+    "api:me": [_api(ALL)],
+    "api:schema": [Rule(ALL, public=True)],  # the API description is public
+    "api:unit-list": [_api(ALL), _api(ADMIN, "post", (400,), data={})],
+    "api:unit-detail": [
+        _api(ALL, args="unit"),
+        _api(ADMIN, "patch", (200,), args="unit", data={"reason": "matrix"}),
+    ],
+    "api:legal-person-list": [_api(ALL), _api(ADMIN, "post", (400,), data={})],
+    "api:legal-person-detail": [
+        _api(ALL, args="legal_person"),
+        _api(ADMIN, "patch", (200,), args="legal_person", data={"reason": "matrix"}),
+    ],
+    "api:ownership-list": [_api(ALL), _api(ADMIN, "post", (400,), data={})],
+    "api:ownership-detail": [_api(ALL, args="ownership")],
+    "api:token-list": [_api(ALL), _api(ALL, "post", (400,), data={})],
+    "api:token-revoke": [_api(ADMIN, "post", (200,), args="token")],
+    "api:audit-event-list": [_api(AUDIT_READERS)],
+    "api:audit-event-detail": [_api(AUDIT_READERS, args="audit_event")],
+    "api:job-list": [_api(ALL)],
+    "api:job-detail": [_api(ADMIN, args="job")],
+}
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            yield from _walk(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def route_names() -> set[str]:
+    return set(_walk(get_resolver().url_patterns))
+
+
+def test_every_route_is_declared():
+    missing = sorted(route_names() - set(MATRIX))
+    assert not missing, f"Routes without an access expectation in MATRIX: {missing}"
+    stale = sorted(set(MATRIX) - route_names())
+    assert not stale, f"MATRIX names routes that no longer exist: {stale}"
+
+
+def _samples():
+    from ordna.accounts.models import Membership, User
+    from ordna.accounts.services import api_token_create
+    from ordna.audit.models import AuditEvent
+    from ordna.core.models import Job
+    from ordna.organisation.models import LegalPerson, Ownership, Unit
+
+    admin = User.objects.get(username="admin")
+    token, _key = api_token_create(actor=admin, name="matrix")
+    job = Job.objects.create(kind="test", title="matrix", requested_by=admin)
+    unit = Unit.objects.get(code="TF")
+    event = AuditEvent.objects.filter(object_type="organisation.unit").first()
+    return {
+        "job": {"pk": job.pk},
+        "user": {"pk": User.objects.get(username="tf.bestallare").pk},
+        "membership": {"pk": Membership.objects.filter(user__username="tf.bestallare").first().pk},
+        "token": {"pk": token.pk},
+        "unit": {"pk": unit.pk},
+        "legal_person": {"pk": LegalPerson.objects.get(org_number="556527-5996").pk},
+        "ownership": {"pk": Ownership.objects.first().pk},
+        "audit_object": {"object_type": "organisation.unit", "object_id": str(unit.pk)},
+        "audit_event": {"pk": event.pk},
+    }
+
+
+CASES = [
+    (name, index, who)
+    for name, rules in sorted(MATRIX.items())
+    for index in range(len(rules))
+    for who in [ANON, *sorted(ALL)]
+]
+
+
+@pytest.mark.parametrize(("name", "index", "who"), CASES)
+def test_access(client, demo, login_as, name, index, who):
+    rule = MATRIX[name][index]
+    kwargs = _samples()[rule.args] if rule.args else {}
+    url = reverse(name, kwargs=kwargs)
+    if who != ANON:
+        login_as(who)
+    is_api = name.startswith("api:")
+    send = getattr(client, rule.method)
+    if is_api and rule.method != "get":
+        response = send(url, data=rule.data or {}, content_type="application/json")
+    elif rule.method == "get":
+        response = send(url)
+    else:
+        response = send(url, data=rule.data or {})
+    status = response.status_code
+    if who == ANON and not rule.public:
+        if is_api:
+            assert status == 401, f"{name} anonymous: {status}"
+            assert response["Content-Type"].startswith("application/problem+json")
+        else:
+            assert status == 302 and "/konto/logga-in/" in response["Location"], (
+                f"{name} anonymous: {status}"
+            )
+    elif who in rule.allowed or (who == ANON and rule.public):
+        assert status in rule.ok, f"{name} {rule.method} as {who}: {status}, want {rule.ok}"
+    elif name == "accounts:login" and who != ANON:
+        assert status == 302  # signed-in users are sent on to the start page
+    else:
+        assert status == 404, f"{name} {rule.method} as {who}: {status}, want 404"
