@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -29,7 +30,15 @@ def ensure_environment(extras: str) -> None:
         sys.exit(f"Ordna needs Python 3.11 or newer (found {sys.version.split()[0]}).")
     if not PYTHON.exists():
         print("Creating the virtual environment in .venv ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            shutil.rmtree(VENV, ignore_errors=True)
+            sys.exit(
+                f"Could not create the virtual environment ({exc}).\n"
+                "On Debian or Ubuntu, install the venv module first: "
+                "sudo apt install python3-venv"
+            )
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     stamp = VENV / f".ordna-installed-{extras or 'base'}"
     if not stamp.exists() or stamp.read_text() != digest:

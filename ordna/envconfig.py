@@ -28,7 +28,7 @@ def _raw(name: str) -> str | None:
 
 def env_str(name: str, default: str = "") -> str:
     value = _raw(name)
-    return default if value is None else value
+    return default if value is None or value == "" else value
 
 
 def env_bool(name: str, default: bool = False) -> bool:

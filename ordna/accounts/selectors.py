@@ -58,6 +58,15 @@ def people_of_unit(unit, on: datetime.date | None = None) -> QuerySet[Membership
     )
 
 
+def membership_history(user) -> QuerySet[Membership]:
+    """All of a person's roles, current and ended, newest first."""
+    return Membership.objects.filter(user=user).select_related("unit").order_by("-valid_from")
+
+
+def user_id_by_username(username: str) -> int | None:
+    return User.objects.filter(username=username).values_list("pk", flat=True).first()
+
+
 def tokens_of(user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import secrets
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,10 +26,27 @@ def _user_snapshot(user: User) -> dict:
 
 
 @transaction.atomic
-def user_create(*, actor, password: str | None = None, source="web", reason="", **data) -> User:
-    """Create a person. Without a password the account can only sign in through SSO later."""
+def user_create(
+    *,
+    actor,
+    password: str | None = None,
+    check_password: bool = True,
+    source="web",
+    reason="",
+    **data,
+) -> User:
+    """Create a person. Without a password the account can only sign in through SSO later.
+
+    The password must pass the configured password rules; only the demo loader skips them
+    (its accounts share the well-known password "demo").
+    """
     user = User(**{k: v for k, v in data.items() if k in USER_FIELDS})
     user.full_clean(exclude=["password"])
+    if password and check_password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
     if password:
         user.set_password(password)
     else:

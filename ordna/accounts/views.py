@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,9 +21,8 @@ from ordna.accounts.forms import (
     PersonForm,
     PersonSearchForm,
 )
-from ordna.accounts.models import Membership
-from ordna.core.forms import add_service_errors
-from ordna.organisation.forms import EndForm
+from ordna.accounts.middleware import SESSION_KEY
+from ordna.core.forms import EndForm, add_service_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -31,6 +32,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        self.request.session[SESSION_KEY] = time.time()
         services.record_sign_in(user=form.get_user())
         return response
 
@@ -67,9 +69,7 @@ def person_list(request):
 @login_required
 def person_detail(request, pk):
     person = access.access_person(request.user, pk)
-    memberships = (
-        Membership.objects.filter(user=person).select_related("unit").order_by("-valid_from")
-    )
+    memberships = selectors.membership_history(person)
     return render(
         request,
         "accounts/person_detail.html",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
@@ -82,9 +82,13 @@ def snapshot(obj: Model, fields: list[str] | None = None) -> dict:
     return normalise(data)
 
 
-@transaction.atomic
 def verify_chain(progress=None):
-    """Verify the whole chain in id order (see ordna.audit.chain.verify)."""
+    """Verify the whole chain in id order (see ordna.audit.chain.verify).
+
+    Runs outside a transaction on purpose: on SQLite an (IMMEDIATE) transaction would
+    hold the write lock for the whole walk. The table is append-only, so events added
+    meanwhile can only extend the chain, never change what was already read.
+    """
     from ordna.audit.chain import verify
 
     return verify(AuditEvent.objects.order_by("id").iterator(chunk_size=2000), progress)

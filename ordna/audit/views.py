@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ordna.accounts import access
-from ordna.accounts.models import User
+from ordna.accounts.selectors import user_id_by_username
 from ordna.audit import selectors
 from ordna.audit.forms import EventFilterForm
 
@@ -30,8 +30,8 @@ def event_list(request):
         data = form.cleaned_data
         actor = None
         if data["actor"]:
-            actor = User.objects.filter(username=data["actor"]).values_list("pk", flat=True)
-            actor = actor.first() or -1
+            # An unknown user name matches nothing (-1), rather than being ignored.
+            actor = user_id_by_username(data["actor"]) or -1
         filters = {
             "actor_id": actor,
             "object_type": data["object_type"],

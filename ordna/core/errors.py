@@ -36,6 +36,18 @@ def forbidden(request, exception=None):
     )
 
 
+def csrf_failure(request, reason=""):
+    return _page(
+        request,
+        403,
+        _("The form had expired"),
+        _(
+            "For your security the form could only be sent for a limited time. "
+            "Go back, reload the page and send the form again."
+        ),
+    )
+
+
 def bad_request(request, exception=None):
     return _page(request, 400, _("Bad request"), _("The request could not be understood."))
 

@@ -35,6 +35,13 @@ class DsFormMixin:
                 attrs["aria-describedby"] = " ".join(ids)
 
 
+class EndForm(DsFormMixin, forms.Form):
+    """End something that has a validity period (a holding, a role) on a given day."""
+
+    valid_to = forms.DateField(label=_("Last valid day"), widget=forms.DateInput)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form's fields (or on the form as a whole)."""
     if hasattr(exc, "error_dict"):
@@ -58,4 +65,4 @@ class AsOfForm(DsFormMixin, forms.Form):
         return None
 
 
-__all__ = ["DsFormMixin", "add_service_errors", "AsOfForm", "NON_FIELD_ERRORS"]
+__all__ = ["DsFormMixin", "EndForm", "add_service_errors", "AsOfForm", "NON_FIELD_ERRORS"]

@@ -1,11 +1,7 @@
-"""Start-page panels contributed by the core, accounts, organisation and audit apps."""
+"""Start-page panels of the core: your jobs, and where to start."""
 
 from __future__ import annotations
 
-import datetime
-
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordna.accounts import access
@@ -24,40 +20,6 @@ def my_jobs(request):
     return Panel(_("Your unfinished or failed jobs"), "core/panels/jobs.html", {"jobs": jobs}, 50)
 
 
-def registry_gaps(request):
-    if not access.can_manage_registry(request.user):
-        return None
-    from ordna.organisation.models import Unit
-
-    today = timezone.localdate()
-    units = Unit.objects.valid_on(today)
-    missing = units.filter(
-        Q(registry_email="") | Q(cost_centre="") | Q(counterparty_code="")
-    ).order_by("code")
-    ending = units.filter(
-        valid_to__isnull=False, valid_to__lte=today + datetime.timedelta(days=60)
-    ).order_by("valid_to")
-    return Panel(
-        _("Organisation registry"),
-        "core/panels/registry.html",
-        {"missing": missing, "ending": ending},
-        20,
-    )
-
-
-def audit_latest(request):
-    if not access.can_read_audit_trail(request.user):
-        return None
-    from ordna.audit.selectors import event_list
-
-    return Panel(
-        _("Latest changes"),
-        "core/panels/audit.html",
-        {"events": event_list()[:8], "can_verify": access.can_verify_audit_chain(request.user)},
-        30,
-    )
-
-
 def get_started(request):
     """What a user can do today, by role, until each role's own work lists land."""
     links = [(_("Find a unit or a colleague"), "organisation:unit_list")]
@@ -69,5 +31,5 @@ def get_started(request):
     return Panel(_("Get started"), "core/panels/links.html", {"links": links}, 90)
 
 
-for builder in (my_jobs, registry_gaps, audit_latest, get_started):
+for builder in (my_jobs, get_started):
     register_panel(builder)

@@ -7,6 +7,7 @@ the row; the task body is wrapped by `run_job`, which records start, end and err
 
 from __future__ import annotations
 
+import datetime
 import traceback
 import uuid
 from collections.abc import Callable
@@ -89,8 +90,12 @@ def _finish(job_id: str, status: str, *, result: dict | None = None, error: str 
 
 
 def worker_heartbeat(*, worker_id: str, hostname: str, pid: int) -> None:
-    """Record that a worker is alive. Bookkeeping only: not audited."""
+    """Record that a worker is alive. Bookkeeping only: not audited.
+
+    Rows of workers silent for more than a day are removed, so restarts do not pile up.
+    """
     now = timezone.now()
+    WorkerHeartbeat.objects.filter(last_seen__lt=now - datetime.timedelta(days=1)).delete()
     updated = WorkerHeartbeat.objects.filter(worker_id=worker_id).update(
         last_seen=now, hostname=hostname, pid=pid
     )

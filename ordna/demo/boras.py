@@ -161,6 +161,7 @@ def load() -> dict[str, int]:
                 title=title,
                 email=f"{username}@demo.ordna.invalid",
                 password=PASSWORD,
+                check_password=False,
             )
             created["users"] += 1
         unit = units[unit_code] if unit_code else None

@@ -10,6 +10,7 @@ class OrganisationConfig(AppConfig):
     def ready(self) -> None:
         from ordna.accounts import access
         from ordna.core.navigation import NavItem, register_nav
+        from ordna.organisation import panels  # noqa: F401  (registers the start-page panel)
 
         register_nav(NavItem("organisation:unit_list", _("Units"), access.is_signed_in, 20))
         register_nav(

@@ -61,11 +61,6 @@ class OwnershipForm(DsFormMixin, forms.ModelForm):
         pass
 
 
-class EndForm(DsFormMixin, forms.Form):
-    valid_to = forms.DateField(label=_("Last valid day"), widget=forms.DateInput)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
-
-
 class UnitSearchForm(DsFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(

@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ordna.organisation.models import LegalPerson, Ownership, Unit
@@ -33,6 +33,21 @@ def unit_list(
     return qs.order_by("code")
 
 
+def registry_gaps(on: datetime.date | None = None) -> dict[str, QuerySet[Unit]]:
+    """Units an administrator should look at: missing registry or accounting data, or
+    whose validity ends within 60 days."""
+    day = on or today()
+    units = Unit.objects.valid_on(day)
+    return {
+        "missing": units.filter(
+            Q(registry_email="") | Q(cost_centre="") | Q(counterparty_code="")
+        ).order_by("code"),
+        "ending": units.filter(
+            valid_to__isnull=False, valid_to__lte=day + datetime.timedelta(days=60)
+        ).order_by("valid_to"),
+    }
+
+
 def unit_by_code(code: str, on: datetime.date | None = None) -> Unit | None:
     return Unit.objects.valid_on(on or today()).filter(code=code).first()
 
@@ -42,10 +57,28 @@ def unit_children(unit: Unit, on: datetime.date | None = None) -> QuerySet[Unit]
 
 
 def legal_person_list(*, search: str = "", on: datetime.date | None = None):
-    qs = LegalPerson.objects.valid_on(on or today())
+    """Legal persons valid on the date, each with `unit_count`: its units valid that day."""
+    day = on or today()
+    unit_valid = Q(units__valid_from__lte=day) & (
+        Q(units__valid_to__isnull=True) | Q(units__valid_to__gte=day)
+    )
+    qs = LegalPerson.objects.valid_on(day).annotate(unit_count=Count("units", filter=unit_valid))
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(org_number__icontains=search))
     return qs.order_by("name")
+
+
+def municipality(on: datetime.date | None = None) -> LegalPerson | None:
+    """The municipality itself (the legal person all committees act for)."""
+    return (
+        LegalPerson.objects.valid_on(on or today())
+        .filter(kind=LegalPerson.Kind.MUNICIPALITY)
+        .first()
+    )
+
+
+def units_of_legal_person(person: LegalPerson, on: datetime.date | None = None):
+    return Unit.objects.valid_on(on or today()).filter(legal_person=person).order_by("code")
 
 
 def holdings_of(person: LegalPerson, on: datetime.date | None = None):

@@ -13,16 +13,14 @@ from django.views.decorators.http import require_http_methods
 
 from ordna.accounts import access
 from ordna.accounts.selectors import people_of_unit
-from ordna.core.forms import AsOfForm, add_service_errors
+from ordna.core.forms import AsOfForm, EndForm, add_service_errors
 from ordna.organisation import selectors, services
 from ordna.organisation.forms import (
-    EndForm,
     LegalPersonForm,
     OwnershipForm,
     UnitForm,
     UnitSearchForm,
 )
-from ordna.organisation.models import LegalPerson
 
 
 def _as_of(request):
@@ -140,7 +138,7 @@ def legal_person_list(request):
             "form": form,
             "day": day,
             "q": q,
-            "people": selectors.legal_person_list(search=q, on=day).prefetch_related("units"),
+            "people": selectors.legal_person_list(search=q, on=day),
             "can_edit": access.can_manage_registry(request.user),
         },
     )
@@ -150,9 +148,7 @@ def legal_person_list(request):
 def legal_person_detail(request, pk):
     person = access.access_legal_person(request.user, pk)
     form, day = _as_of(request)
-    municipality = (
-        LegalPerson.objects.valid_on(day).filter(kind=LegalPerson.Kind.MUNICIPALITY).first()
-    )
+    municipality = selectors.municipality(day)
     relation = selectors.legal_relation(municipality, person, day) if municipality else None
     return render(
         request,
@@ -161,7 +157,7 @@ def legal_person_detail(request, pk):
             "person": person,
             "form": form,
             "day": day,
-            "units": person.units.valid_on(day).order_by("code"),
+            "units": selectors.units_of_legal_person(person, day),
             "owners": selectors.owners_of(person, day),
             "holdings": selectors.holdings_of(person, day),
             "municipality": municipality,
