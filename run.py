@@ -72,7 +72,9 @@ def main(argv: list[str]) -> int:
         ensure_environment("")
         return subprocess.call([str(BIN / "ordna"), "demo", *rest])
     ensure_environment("dev")
-    return subprocess.call([str(PYTHON), "-m", "pytest", *rest])
+    # The whole suite runs on both cores; a chosen file or test runs on its own.
+    parallel = [] if rest else ["-n", "auto"]
+    return subprocess.call([str(PYTHON), "-m", "pytest", *parallel, *rest])
 
 
 if __name__ == "__main__":
