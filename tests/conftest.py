@@ -5,9 +5,13 @@ from ordna.audit import triggers
 
 
 @pytest.fixture(autouse=True)
-def _english_off(settings):
-    """Tests run with the default language, Swedish, like a fresh user."""
+def _test_settings(settings):
+    """Swedish, like a fresh user; static files served without a collected manifest."""
     settings.LANGUAGE_CODE = "sv"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture(scope="session")

@@ -36,16 +36,21 @@ def test_ended_membership_gives_no_role(demo):
     membership_end(actor=user("admin"), membership=membership, valid_to=yesterday)
     fresh = user("lf.bestallare")
     assert not access.has_role(fresh, Role.ORDERER)
-    assert access.scope_to_parties(
-        fresh, Membership.objects.all(), purchaser_field="unit"
-    ).count() == 0
+    assert (
+        access.scope_to_parties(fresh, Membership.objects.all(), purchaser_field="unit").count()
+        == 0
+    )
 
 
 def test_future_membership_gives_no_role_yet(demo):
     person = user("tf.bestallare")
-    membership_grant(actor=user("admin"), user=person, role=Role.REGISTRAR,
-                     unit=Unit.objects.get(code="TF"),
-                     valid_from=datetime.date.today() + datetime.timedelta(days=3))
+    membership_grant(
+        actor=user("admin"),
+        user=person,
+        role=Role.REGISTRAR,
+        unit=Unit.objects.get(code="TF"),
+        valid_from=datetime.date.today() + datetime.timedelta(days=3),
+    )
     assert not access.has_role(user("tf.bestallare"), Role.REGISTRAR)
 
 
@@ -63,19 +68,20 @@ def test_auditor_never_writes_even_with_another_role(demo):
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("tf.bestallare", {"TF"}),            # purchaser: own unit
+        ("tf.bestallare", {"TF"}),  # purchaser: own unit
         ("slk.huvudbestallare", {"SLK"}),
-        ("sk.handlaggare", {"SK"}),           # provider: what is addressed to SK
-        ("registrator", set()),               # neither side
-        ("ks.uppsikt", None),                 # oversight reads everything
+        ("sk.handlaggare", {"SK"}),  # provider: what is addressed to SK
+        ("registrator", set()),  # neither side
+        ("ks.uppsikt", None),  # oversight reads everything
         ("revisor", None),
         ("admin", None),
     ],
 )
 def test_scope_to_parties(demo, username, expected):
     qs = Membership.objects.select_related("unit")
-    scoped = access.scope_to_parties(user(username), qs, purchaser_field="unit",
-                                     provider_field="unit")
+    scoped = access.scope_to_parties(
+        user(username), qs, purchaser_field="unit", provider_field="unit"
+    )
     codes = {m.unit.code for m in scoped if m.unit}
     if expected is None:
         assert scoped.count() == qs.count()

@@ -271,9 +271,7 @@ def test_revoking_twice_keeps_the_first_time_and_one_event(client, demo, tove_ke
 
     assert second.status_code == 200
     assert second.json()["revoked_at"] == first
-    revokes = AuditEvent.objects.filter(
-        action="accounts.api_token.revoke", object_id=str(token.pk)
-    )
+    revokes = AuditEvent.objects.filter(action="accounts.api_token.revoke", object_id=str(token.pk))
     assert revokes.count() == 1
 
 
@@ -294,3 +292,46 @@ def test_cannot_revoke_another_users_token(client, demo, tove_key):
 
 def test_revoking_an_unknown_token_is_404_problem(client, demo, tove_key):
     _assert_problem(_revoke(client, tove_key, 999_999), 404)
+
+
+def test_the_client_cannot_choose_the_key_or_revoke_at_creation(client, tove_key):
+    response = client.post(
+        TOKENS,
+        {"name": "Sly", "key": "ordna_chosen-by-client", "revoked_at": "2020-01-01T00:00:00Z"},
+        content_type="application/json",
+        headers=_auth(tove_key),
+    )
+
+    assert response.status_code == 201
+    assert response.json()["key"] != "ordna_chosen-by-client"
+    assert response.json()["revoked_at"] is None
+    assert client.get(ME, headers=_auth("ordna_chosen-by-client")).status_code == 401
+
+
+def test_last_used_at_is_written_at_most_once_a_minute(client, demo):
+    user = User.objects.get(username="tf.bestallare")
+    token, key = api_token_create(actor=user, name="busy")
+    client.get(ME, headers=_auth(key))
+    token.refresh_from_db()
+    first_use = token.last_used_at
+
+    client.get(ME, headers=_auth(key))
+
+    token.refresh_from_db()
+    assert token.last_used_at == first_use
+
+
+def test_tokens_are_not_routed_for_editing(client, tove_key):
+    token = ApiToken.objects.get(user__username="tf.bestallare")
+
+    response = client.patch(
+        f"{TOKENS}{token.pk}/",
+        {"name": "x"},
+        content_type="application/json",
+        headers=_auth(tove_key),
+    )
+
+    assert response.status_code in (404, 405)
+    assert response["Content-Type"].split(";")[0] == PROBLEM
+    token.refresh_from_db()
+    assert token.name == "test client"

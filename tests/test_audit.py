@@ -108,8 +108,10 @@ def test_rehashed_row_still_breaks_the_next_link(demo):
     target = AuditEvent.objects.order_by("id")[3]
     target.reason = "edited"
     new_hash = hash_of(target)
-    _tamper("UPDATE audit_auditevent SET reason = %s, hash = %s WHERE id = %s",
-            ["edited", new_hash, target.pk])
+    _tamper(
+        "UPDATE audit_auditevent SET reason = %s, hash = %s WHERE id = %s",
+        ["edited", new_hash, target.pk],
+    )
     result = verify_chain()
     nxt = AuditEvent.objects.filter(id__gt=target.pk).order_by("id").first()
     assert result.broken_id == nxt.pk
@@ -117,8 +119,12 @@ def test_rehashed_row_still_breaks_the_next_link(demo):
 
 def _run(args, env):
     return subprocess.run(
-        [sys.executable, "-m", "ordna.cli", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=300,
+        [sys.executable, "-m", "ordna.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -150,10 +156,11 @@ def test_event_pages_for_auditor(client, demo, login_as):
     response = client.get(reverse("audit:event_list"), {"object_type": "organisation.legalperson"})
     assert response.status_code == 200
     assert "Borås kommun" in response.content.decode()
-    response = client.get(reverse("audit:event_list"), {"date_from": "2026-02-01",
-                                                         "date_to": "2026-01-01"})
+    response = client.get(
+        reverse("audit:event_list"), {"date_from": "2026-02-01", "date_to": "2026-01-01"}
+    )
     assert response.status_code == 200
-    assert 'id="date_to-error"' in response.content.decode()
+    assert 'id="id_date_to_error"' in response.content.decode()
     response = client.get(
         reverse("audit:object_events", args=["organisation.legalperson", unit.pk])
     )

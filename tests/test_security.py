@@ -23,8 +23,9 @@ def test_sign_in_with_password_and_audit(client, demo):
     response = client.post(LOGIN, {"username": "tf.bestallare", "password": "demo"})
     assert response.status_code == 302
     assert response["Location"] == reverse("core:home")
-    assert AuditEvent.objects.filter(action="accounts.sign_in",
-                                     actor_username="tf.bestallare").exists()
+    assert AuditEvent.objects.filter(
+        action="accounts.sign_in", actor_username="tf.bestallare"
+    ).exists()
     assert client.get(reverse("core:home")).status_code == 200
 
 
@@ -75,8 +76,10 @@ def test_security_headers_and_strict_csp(client, demo, login_as):
     assert response["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("url_name", ["core:home", "organisation:unit_list",
-                                      "organisation:unit_create", "accounts:token_list"])
+@pytest.mark.parametrize(
+    "url_name",
+    ["core:home", "organisation:unit_list", "organisation:unit_create", "accounts:token_list"],
+)
 def test_no_inline_script_or_style(client, demo, login_as, url_name):
     login_as("admin")
     body = client.get(reverse(url_name)).content.decode()
@@ -106,8 +109,14 @@ PRODUCTION = {
 
 def test_check_deploy_has_no_warnings_in_production():
     env = {**os.environ, **PRODUCTION}
-    result = subprocess.run([sys.executable, "-m", "ordna.cli", "check", "--deploy"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "ordna.cli", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues (0 silenced)." in output, output
@@ -115,6 +124,12 @@ def test_check_deploy_has_no_warnings_in_production():
 
 def test_check_deploy_warns_about_the_development_key():
     env = {**os.environ, **PRODUCTION, "SECRET_KEY": ""}
-    result = subprocess.run([sys.executable, "-m", "ordna.cli", "check", "--deploy"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "ordna.cli", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "ordna.W001" in result.stdout + result.stderr

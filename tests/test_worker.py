@@ -35,7 +35,11 @@ def run_worker() -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": _database_url(), "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "ordna.cli", "worker", "--batch", "--no-startup-delay"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

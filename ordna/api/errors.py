@@ -39,30 +39,43 @@ def problem(status_code: int, title: str, detail: str = "", errors=None, instanc
     return Response(body, status=status_code, content_type=PROBLEM_TYPE)
 
 
+def _titles() -> dict[int, str]:
+    return {
+        400: _("The request has errors"),
+        401: _("Authentication required"),
+        403: _("Forbidden"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        406: _("Not acceptable"),
+        415: _("Unsupported media type"),
+        429: _("Too many requests"),
+    }
+
+
 def problem_exception_handler(exc, context):
+    """Every API error as problem details: a fixed title per status, the specifics in
+    `detail`, and for bad input a list of `errors` naming each field."""
     request = context.get("request")
     instance = request.path if request is not None else ""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         exc = exceptions.ValidationError(detail)
-    if isinstance(exc, Http404 | PermissionDenied | exceptions.PermissionDenied):
-        # Forbidden answers exactly like missing.
+    if isinstance(exc, Http404 | PermissionDenied):
+        # Forbidden answers exactly like missing (access.require raises Http404).
         return problem(status.HTTP_404_NOT_FOUND, _("Not found"), instance=instance)
     response = exception_handler(exc, context)
     if response is None:
         return None
+    title = _titles().get(response.status_code, response.status_text)
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         detail = "; ".join(
             f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors
         )
-        result = problem(
-            response.status_code, _("The request has errors"), detail, errors, instance
-        )
+        result = problem(response.status_code, title, detail, errors, instance)
     else:
         detail = exc.detail if isinstance(getattr(exc, "detail", None), str) else ""
-        title = str(detail) or response.status_text
-        result = problem(response.status_code, title, instance=instance)
+        result = problem(response.status_code, title, str(detail), instance=instance)
     for header in ("WWW-Authenticate", "Allow", "Retry-After"):
         if header in response:
             result[header] = response[header]

@@ -9,6 +9,8 @@ from ordna.organisation.models import LegalPerson, Ownership, Unit
 
 
 class LegalPersonSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(read_only=True)
+
     class Meta:
         model = LegalPerson
         fields = ["id", "name", "org_number", "kind", "valid_from", "valid_to", "version"]
@@ -35,6 +37,7 @@ class OwnershipSerializer(serializers.ModelSerializer):
 class UnitSerializer(serializers.ModelSerializer):
     legal_person_name = serializers.CharField(source="legal_person.name", read_only=True)
     parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    version = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Unit
@@ -126,6 +129,10 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 class JobSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
+    # Declared, not derived: the model's integer range differs between SQLite and
+    # PostgreSQL, and the committed schema must be the same whichever generated it.
+    progress_done = serializers.IntegerField(read_only=True)
+    progress_total = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Job

@@ -10,29 +10,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DsFormMixin:
-    """Give widgets the design system's classes and tie errors and help text to fields."""
+    """Give widgets the design system's classes and HTML date inputs.
+
+    Errors and help texts are tied to their inputs by Django itself at render time
+    (aria-invalid, aria-describedby="id_<field>_helptext id_<field>_error"), so errors a
+    service adds after validation are wired the same way; core/partials/field.html
+    renders the texts under exactly those ids.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             widget.attrs.setdefault("class", "ds-input")
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
-            if field.help_text:
-                widget.attrs["aria-describedby"] = f"{name}-help"
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                ids = attrs.get("aria-describedby", "").split()
-                if f"{name}-error" not in ids:
-                    ids.append(f"{name}-error")
-                attrs["aria-describedby"] = " ".join(ids)
 
 
 class EndForm(DsFormMixin, forms.Form):

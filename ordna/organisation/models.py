@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -53,7 +55,7 @@ class Ownership(Validity):
         _("share (%)"),
         max_digits=5,
         decimal_places=2,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100)],
     )
 
     class Meta:
@@ -75,10 +77,10 @@ class Ownership(Validity):
 
 
 counterparty_validator = RegexValidator(
-    r"^[0-9]{1,2}$", _("The counterparty code is one or two digits (Kommun-Bas motpart).")
+    r"\A[0-9]{1,2}\Z", _("The counterparty code is one or two digits (Kommun-Bas motpart).")
 )
 code_validator = RegexValidator(
-    r"^[A-ZÅÄÖ0-9]{2,10}$", _("Use 2–10 capital letters or digits, e.g. SK or EXT1.")
+    r"\A[A-ZÅÄÖ0-9]{2,10}\Z", _("Use 2–10 capital letters or digits, e.g. SK or EXT1.")
 )
 
 

@@ -46,4 +46,5 @@ def counterparty_allowed(code: str, legal_person_kind: str) -> bool:
     if not code:
         return True
     allowed = COUNTERPARTY_RANGES.get(legal_person_kind)
-    return allowed is not None and code.isdigit() and int(code) in allowed
+    ascii_digits = code.isascii() and code.isdigit()
+    return allowed is not None and ascii_digits and int(code) in allowed

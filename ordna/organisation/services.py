@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from ordna.audit.services import record, snapshot
@@ -98,6 +97,8 @@ def legal_person_update(
         if key in LEGAL_PERSON_FIELDS:
             setattr(person, key, value)
     _clean_legal_person(person)
+    if snapshot(person) == before:
+        return person  # nothing changed: no new version, no audit event
     if person.kind != before["kind"] and person.units.exists():
         wrong = [
             u.code
@@ -128,25 +129,44 @@ def legal_person_update(
 
 
 # --- Ownership ----------------------------------------------------------------------------
-def _owners_closure(person_id: int, day: datetime.date) -> set[int]:
-    """Every legal person that owns `person_id`, directly or through others, on `day`."""
+def _owners_closure(person_id: int, start: datetime.date, end: datetime.date | None) -> set[int]:
+    """Every legal person that owns `person_id`, directly or through others, at any time
+    in [start, end]. Deliberately wide: a chain whose links overlap the period counts."""
+    rows = Ownership.objects.overlapping(start, end)
     seen: set[int] = set()
     frontier = {person_id}
     while frontier:
-        ids = set(
-            Ownership.objects.valid_on(day)
-            .filter(owned_id__in=frontier)
-            .values_list("owner_id", flat=True)
-        )
+        ids = set(rows.filter(owned_id__in=frontier).values_list("owner_id", flat=True))
         frontier = ids - seen
         seen |= ids
     return seen
 
 
+def _peak_total_share(ownership: Ownership) -> Decimal:
+    """The highest sum of holdings in `ownership.owned` on any day of the new holding's period.
+
+    Holdings only rise on a valid_from day, so checking the period's first day and every
+    valid_from inside the period finds the peak.
+    """
+    start, end = ownership.valid_from, ownership.valid_to
+    rows = [
+        (row.valid_from, row.valid_to, row.share_percent)
+        for row in Ownership.objects.overlapping(start, end).filter(owned=ownership.owned)
+    ]
+    rows.append((start, end, ownership.share_percent))
+    days = {start} | {f for f, _t, _s in rows if f >= start and (end is None or f <= end)}
+    return max(
+        sum((share for f, t, share in rows if f <= day and (t is None or t >= day)), Decimal(0))
+        for day in days
+    )
+
+
 @transaction.atomic
 def ownership_create(*, actor, source="web", reason="", **data) -> Ownership:
-    """Record a direct holding. Refuses overlaps, cycles and more than 100 % in total."""
+    """Record a direct holding. Refuses overlaps, cycles and more than 100 % on any day."""
     ownership = Ownership(**data)
+    if ownership.owner_id and ownership.owner_id == ownership.owned_id:
+        raise ValidationError({"owner": [_("A legal person cannot own itself.")]})
     _full_clean(ownership)
     errors: dict[str, list] = {}
     overlapping = Ownership.objects.overlapping(ownership.valid_from, ownership.valid_to)
@@ -154,13 +174,13 @@ def ownership_create(*, actor, source="web", reason="", **data) -> Ownership:
         errors["valid_from"] = [
             _("This owner already has a holding in this legal person for an overlapping period.")
         ]
-    total = overlapping.filter(owned=ownership.owned).aggregate(s=Sum("share_percent"))["s"]
-    if (total or Decimal(0)) + ownership.share_percent > 100:
+    if _peak_total_share(ownership) > 100:
         errors["share_percent"] = [
             _("The holdings in %(name)s would add up to more than 100 %%.")
             % {"name": ownership.owned.name}
         ]
-    if ownership.owned_id in _owners_closure(ownership.owner_id, ownership.valid_from):
+    owners = _owners_closure(ownership.owner_id, ownership.valid_from, ownership.valid_to)
+    if ownership.owned_id in owners:
         errors["owned"] = [_("This holding would make a legal person own itself.")]
     if errors:
         raise ValidationError(errors)
@@ -182,6 +202,17 @@ def ownership_end(
 ) -> Ownership:
     """End a holding on `valid_to` (holdings are ended, never deleted)."""
     row = Ownership.objects.select_for_update().get(pk=ownership.pk)
+    if row.valid_to is not None and valid_to > row.valid_to:
+        raise ValidationError(
+            {
+                "valid_to": [
+                    _(
+                        "A holding can only be ended earlier, not extended. "
+                        "Register a new holding for the later period instead."
+                    )
+                ]
+            }
+        )
     before = snapshot(row)
     row.valid_to = valid_to
     _full_clean(row)
@@ -239,6 +270,26 @@ def _clean_unit(unit: Unit) -> None:
         raise ValidationError(errors)
 
 
+def _check_children(unit: Unit) -> None:
+    """A changed unit must still be a valid parent for the units that report to it."""
+    children = Unit.objects.filter(parent=unit).overlapping(unit.valid_from, unit.valid_to)
+    wrong_kind = [c.code for c in children if unit.kind not in rules.PARENT_KINDS[c.kind]]
+    wrong_person = [c.code for c in children if c.legal_person_id != unit.legal_person_id]
+    errors = {}
+    if wrong_kind:
+        errors["kind"] = [
+            _("Units %(codes)s report to this unit and cannot report to a unit of this kind.")
+            % {"codes": ", ".join(wrong_kind)}
+        ]
+    if wrong_person:
+        errors["legal_person"] = [
+            _("Units %(codes)s report to this unit and belong to its current legal person.")
+            % {"codes": ", ".join(wrong_person)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def unit_create(*, actor, source="web", reason="", **data) -> Unit:
     """Register a unit. Validates code, legal person, parent and accounting codes."""
@@ -267,7 +318,10 @@ def unit_update(
     for key, value in data.items():
         if key in UNIT_FIELDS:
             setattr(row, key, value)
+    if snapshot(row) == before:
+        return row  # nothing changed: no new version, no audit event
     _clean_unit(row)
+    _check_children(row)
     row.version += 1
     row.save()
     record(
