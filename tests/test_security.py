@@ -133,3 +133,10 @@ def test_check_deploy_warns_about_the_development_key():
         timeout=120,
     )
     assert "ordna.W001" in result.stdout + result.stderr
+
+
+def test_swedish_even_when_the_browser_asks_for_english(client, demo, login_as):
+    login_as("tf.bestallare")
+    response = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Att göra" in response.content.decode()
+    assert response["Content-Language"] == "sv"

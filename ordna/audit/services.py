@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from django.db.models import Model
 from django.utils import timezone
 
@@ -44,7 +46,10 @@ def record(
     """Append one event to the chain. Must run inside the caller's transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must be called inside the writing transaction")
-    label_type, label_id, label_repr = object_label(obj)
+    # The trail is written in the municipality's language whoever acts, so that an
+    # auditor reads one language however the actor had set the interface.
+    with translation.override(settings.LANGUAGE_CODE):
+        label_type, label_id, label_repr = object_label(obj)
     actor_known = actor is not None and getattr(actor, "is_authenticated", False)
     if unit is None and actor_known:
         from ordna.accounts.selectors import primary_unit
