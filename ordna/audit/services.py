@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.utils import translation
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ordna.audit.chain import GENESIS, hash_of, normalise
 from ordna.audit.models import AuditEvent
