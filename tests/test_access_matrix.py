@@ -46,6 +46,11 @@ MATRIX: dict[str, list[Rule]] = {
     "accounts:person_list": [Rule(ALL)],
     "accounts:person_create": [Rule(ADMIN), Rule(ADMIN, "post", (200,), data={})],
     "accounts:person_detail": [Rule(ALL, args="user")],
+    "accounts:person_edit": [
+        Rule(ADMIN, args="user"),
+        Rule(ADMIN, "post", (200,), data={"email": "not-an-address"}, args="user"),
+    ],
+    "accounts:password_change": [Rule(ALL), Rule(ALL, "post", (200,), data={})],
     "accounts:membership_grant": [
         Rule(ADMIN, args="user"),
         Rule(ADMIN, "post", (200,), data={}, args="user"),

@@ -92,6 +92,14 @@ def access_person(user, pk):
     return _get_or_404(User.objects.filter(is_active=True), pk)
 
 
+def access_person_any(user, pk):
+    """Any person, active or not: for people administration (system administrators)."""
+    from ordna.accounts.models import User
+
+    require(can_manage_people(user))
+    return _get_or_404(User.objects.all(), pk)
+
+
 def can_manage_people(user) -> bool:
     return can_write(user) and is_system_admin(user)
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,27 @@ class PersonForm(DsFormMixin, forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class PersonEditForm(DsFormMixin, forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "title", "phone", "is_active"]
+        help_texts = {
+            "is_active": _(
+                "An inactive person cannot sign in or use API tokens. "
+                "People are never deleted, so their history stays."
+            ),
+        }
+
+    def _post_clean(self):
+        pass
+
+
+class PasswordChangeForm(DsFormMixin, auth_forms.PasswordChangeForm):
+    pass
 
 
 class MembershipForm(DsFormMixin, forms.ModelForm):

@@ -64,6 +64,42 @@ def user_create(
 
 
 @transaction.atomic
+def user_update(*, actor, user: User, source="web", reason="", **data) -> User:
+    """Change a person's name, contacts or whether the account is active.
+
+    People are never deleted (their actions stay in the trail); a person who leaves is
+    made inactive, which ends their sign-ins and API tokens at once.
+    """
+    row = User.objects.select_for_update().get(pk=user.pk)
+    before = _user_snapshot(row)
+    for key, value in data.items():
+        if key in [*USER_FIELDS, "is_active"]:
+            setattr(row, key, value)
+    if _user_snapshot(row) == before:
+        return row
+    if actor is not None and row.pk == actor.pk and not row.is_active:
+        raise ValidationError({"is_active": [_("You cannot make your own account inactive.")]})
+    row.full_clean(exclude=["password"])
+    row.save()
+    record(
+        actor=actor,
+        action="accounts.user.update",
+        obj=row,
+        before=before,
+        after=_user_snapshot(row),
+        reason=reason,
+        source=source,
+    )
+    return row
+
+
+@transaction.atomic
+def password_changed(*, user: User, source="web") -> None:
+    """Audit that a person changed their own password (the hash itself is never logged)."""
+    record(actor=user, action="accounts.password.change", obj=user, source=source)
+
+
+@transaction.atomic
 def membership_grant(
     *,
     actor,

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,6 +19,8 @@ from ordna.accounts.forms import (
     ApiTokenForm,
     LoginForm,
     MembershipForm,
+    PasswordChangeForm,
+    PersonEditForm,
     PersonForm,
     PersonSearchForm,
 )
@@ -68,7 +71,10 @@ def person_list(request):
 
 @login_required
 def person_detail(request, pk):
-    person = access.access_person(request.user, pk)
+    if access.can_manage_people(request.user):
+        person = access.access_person_any(request.user, pk)
+    else:
+        person = access.access_person(request.user, pk)
     memberships = selectors.membership_history(person)
     return render(
         request,
@@ -106,6 +112,47 @@ def person_create(request):
             "cancel": "accounts:person_list",
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk):
+    access.require(access.can_manage_people(request.user))
+    person = access.access_person_any(request.user, pk)
+    form = PersonEditForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        try:
+            services.user_update(actor=request.user, user=person, reason=reason, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("accounts:person_detail", pk=person.pk)
+    return render(
+        request,
+        "organisation/form.html",
+        {"form": form, "title": _("Change %(name)s") % {"name": person}, "object": person},
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "organisation/form.html"
+    form_class = PasswordChangeForm
+    success_url = reverse_lazy("core:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=self.request.user)
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Change your password")
+        context["cancel"] = "core:home"
+        return context
 
 
 @login_required
