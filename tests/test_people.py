@@ -16,11 +16,14 @@ def test_admin_adds_a_person_with_password_rules(client, demo, login_as):
     assert weak.status_code == 200
     assert 'id="id_password_error"' in weak.content.decode()
     assert not User.objects.filter(username="ny.person").exists()
-    ok = client.post(url, {"username": "ny.person", "first_name": "Nina",
-                           "password": "ett-riktigt-bra-lösenord-42"})
+    ok = client.post(
+        url,
+        {"username": "ny.person", "first_name": "Nina", "password": "ett-riktigt-bra-lösenord-42"},
+    )
     assert ok.status_code == 302
-    assert AuditEvent.objects.filter(action="accounts.user.create",
-                                     object_repr__contains="Nina").exists()
+    assert AuditEvent.objects.filter(
+        action="accounts.user.create", object_repr__contains="Nina"
+    ).exists()
 
 
 def test_inactive_person_cannot_sign_in_or_use_tokens(client, demo):
@@ -60,8 +63,15 @@ def test_person_edit_page(client, demo, login_as):
     bad = client.post(url, {"first_name": "Tomas", "email": "inte-en-adress"})
     assert bad.status_code == 200
     assert "Ange en giltig mejladress." in bad.content.decode()
-    good = client.post(url, {"first_name": "Tomas", "last_name": "Fredriksson",
-                             "email": "tomas@example.se", "is_active": "on"})
+    good = client.post(
+        url,
+        {
+            "first_name": "Tomas",
+            "last_name": "Fredriksson",
+            "email": "tomas@example.se",
+            "is_active": "on",
+        },
+    )
     assert good.status_code == 302
     person.refresh_from_db()
     assert person.email == "tomas@example.se"
@@ -75,7 +85,8 @@ def test_change_own_password(client, demo):
     new = "ett-nytt-långt-lösenord-7"
     ok = client.post(url, {"old_password": "demo", "new_password1": new, "new_password2": new})
     assert ok.status_code == 302
-    assert AuditEvent.objects.filter(action="accounts.password.change",
-                                     actor_username="sk.handlaggare").exists()
+    assert AuditEvent.objects.filter(
+        action="accounts.password.change", actor_username="sk.handlaggare"
+    ).exists()
     assert client.get(reverse("core:home")).status_code == 200  # still signed in
     assert User.objects.get(username="sk.handlaggare").check_password(new)
