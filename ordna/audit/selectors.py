@@ -43,3 +43,25 @@ def object_types() -> list[str]:
     return list(
         AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
     )
+
+
+def recorded_states(object_type: str, object_ids, moment) -> dict[str, dict]:
+    """Each object's fields as the audit trail had recorded them at `moment`.
+
+    Every change is audited with its full "after" picture, so folding the events up to
+    `moment` gives the state as it stood then, even for rows since edited in place.
+    """
+    rows = (
+        AuditEvent.objects.filter(
+            object_type=object_type,
+            object_id__in=[str(pk) for pk in object_ids],
+            occurred_at__lte=moment,
+            after__isnull=False,
+        )
+        .order_by("id")
+        .values_list("object_id", "after")
+    )
+    states: dict[str, dict] = {}
+    for object_id, after in rows:
+        states[object_id] = {**states.get(object_id, {}), **after}
+    return states

@@ -138,3 +138,39 @@ def legal_relation(
     if share > 50:
         return RelationResult(Relation.CONTROLLED, share, direct)
     return RelationResult(Relation.EXTERNAL, share, direct)
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(start) - datetime.timedelta(microseconds=1)
+
+
+def as_recorded(objects, day: datetime.date):
+    """Show `objects` with their field values as recorded at the end of `day`.
+
+    Only past days are rewritten; each changed object gets `recorded_as_of = day` so the
+    page can say so. The objects are display copies: they are never saved.
+    """
+    objects = list(objects)
+    if not objects or day >= today():
+        return objects
+    from ordna.audit.selectors import recorded_states
+
+    meta = objects[0]._meta
+    states = recorded_states(
+        f"{meta.app_label}.{meta.model_name}", [o.pk for o in objects], end_of_day(day)
+    )
+    for obj in objects:
+        state = states.get(str(obj.pk))
+        if not state:
+            continue
+        for field in meta.concrete_fields:
+            if field.attname not in state or field.primary_key:
+                continue
+            value = field.to_python(state[field.attname])
+            if getattr(obj, field.attname) != value:
+                setattr(obj, field.attname, value)
+                if field.is_relation:
+                    obj._state.fields_cache.pop(field.name, None)
+                obj.recorded_as_of = day
+    return objects

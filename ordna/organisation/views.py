@@ -32,10 +32,12 @@ def _as_of(request):
 @login_required
 def unit_list(request):
     form = UnitSearchForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a bad field shows its error; the valid ones still filter
+    data = getattr(form, "cleaned_data", {})
     day = data.get("per") or timezone.localdate()
     units = selectors.unit_list(search=data.get("q", ""), kind=data.get("kind", ""), on=day)
     page = Paginator(units, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.as_recorded(page.object_list, day)
     template = "organisation/unit_list.html"
     if request.htmx and request.htmx.target == "unit-results":
         template += "#results"
@@ -55,6 +57,7 @@ def unit_list(request):
 def unit_detail(request, pk):
     unit = access.access_unit(request.user, pk)
     form, day = _as_of(request)
+    [unit] = selectors.as_recorded([unit], day)
     return render(
         request,
         "organisation/unit_detail.html",
@@ -138,7 +141,7 @@ def legal_person_list(request):
             "form": form,
             "day": day,
             "q": q,
-            "people": selectors.legal_person_list(search=q, on=day),
+            "people": selectors.as_recorded(selectors.legal_person_list(search=q, on=day), day),
             "can_edit": access.can_manage_registry(request.user),
         },
     )
@@ -148,6 +151,7 @@ def legal_person_list(request):
 def legal_person_detail(request, pk):
     person = access.access_legal_person(request.user, pk)
     form, day = _as_of(request)
+    [person] = selectors.as_recorded([person], day)
     municipality = selectors.municipality(day)
     relation = selectors.legal_relation(municipality, person, day) if municipality else None
     return render(
