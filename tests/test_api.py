@@ -873,3 +873,11 @@ def test_schema_documents_the_token_scheme_and_endpoints(tmp_path):
         assert path in schema["paths"], path
     unit_params = {p["name"] for p in schema["paths"][UNITS]["get"]["parameters"]}
     assert {"on", "q", "kind", "limit", "offset"} <= unit_params
+
+
+def test_unknown_kind_filter_is_a_problem_naming_kind(client, demo, login_as):
+    login_as("tf.bestallare")
+    response = client.get("/api/v1/units/", {"kind": "ministry"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert [e["field"] for e in response.json()["errors"]] == ["kind"]

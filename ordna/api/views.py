@@ -18,7 +18,7 @@ from ordna.audit import selectors as audit_selectors
 from ordna.audit.models import AuditEvent
 from ordna.organisation import selectors as org_selectors
 from ordna.organisation import services as org_services
-from ordna.organisation.models import LegalPerson, Ownership
+from ordna.organisation.models import LegalPerson, Ownership, Unit
 
 API = AuditEvent.Source.API
 
@@ -36,12 +36,17 @@ def _day(request):
         raise ValidationError({"on": exc.detail}) from None
 
 
+class UnitFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    kind = serializers.ChoiceField(choices=Unit.Kind.choices, required=False, allow_blank=True)
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
             AS_OF,
             OpenApiParameter("q", str, description="Search code, name, e-mail"),
-            OpenApiParameter("kind", str, description="Unit kind"),
+            OpenApiParameter("kind", str, enum=Unit.Kind.values, description="Unit kind"),
         ]
     ),
     create=extend_schema(request=s.UnitUpdateSerializer, responses={201: s.UnitSerializer}),
@@ -60,12 +65,13 @@ class UnitViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            q = self.request.query_params
+            filters = UnitFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
             return org_selectors.unit_list(
-                search=q.get("q", "")[:100], kind=q.get("kind", "")[:30], on=_day(self.request)
+                search=filters.validated_data.get("q", ""),
+                kind=filters.validated_data.get("kind", ""),
+                on=_day(self.request),
             )
-        from ordna.organisation.models import Unit
-
         return Unit.objects.select_related("legal_person", "parent").order_by("code")
 
     def get_object(self):
