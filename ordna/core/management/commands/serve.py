@@ -26,6 +26,9 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         str(env_int("WEB_TIMEOUT", 60)),
         "--access-logfile",
         "-",
+        # The control socket would live in the user's home directory; Ordna does not use
+        # it, and a service account's home may be read-only.
+        "--no-control-socket",
         "--forwarded-allow-ips",
         env_str("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]

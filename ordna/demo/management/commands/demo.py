@@ -37,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already in place; nothing changed.")
         self.stdout.write("\nDemo logins (password: demo):")
         for username, _first, _last, _title, role, unit in boras.USERS:
-            where = f" at {unit}" if unit else ""
+            where = f" – {unit}" if unit else ""
             self.stdout.write(f"  {username:<22} {role.label}{where}")
         if options["no_serve"]:
             return
