@@ -25,7 +25,7 @@ from ordna.accounts.forms import (
     PersonSearchForm,
 )
 from ordna.accounts.middleware import SESSION_KEY
-from ordna.core.forms import EndForm, add_service_errors
+from ordna.core.forms import EndForm, add_service_errors, form_page
 
 
 class LoginView(auth_views.LoginView):
@@ -92,53 +92,32 @@ def person_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def person_create(request):
     access.require(access.can_manage_people(request.user))
-    form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        password = data.pop("password", "")
-        try:
-            person = services.user_create(actor=request.user, password=password, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": person})
-            return redirect("accounts:person_detail", pk=person.pk)
-    return render(
+    return form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("Add a person"),
-            "cancel": "accounts:person_list",
-        },
+        PersonForm(request.POST or None),
+        lambda data: services.user_create(actor=request.user, **data),
+        title=_("Add a person"),
+        cancel="accounts:person_list",
+        success_message=lambda person: _("%(name)s was added.") % {"name": person},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk):
-    access.require(access.can_manage_people(request.user))
     person = access.access_person_any(request.user, pk)
-    form = PersonEditForm(request.POST or None, instance=person)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        reason = data.pop("reason", "")
-        try:
-            services.user_update(actor=request.user, user=person, reason=reason, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("accounts:person_detail", pk=person.pk)
-    return render(
+    return form_page(
         request,
-        "organisation/form.html",
-        {"form": form, "title": _("Change %(name)s") % {"name": person}, "object": person},
+        PersonEditForm(request.POST or None, instance=person),
+        lambda data: services.user_update(actor=request.user, user=person, **data),
+        title=_("Change %(name)s") % {"name": person},
+        success_message=_("The changes were saved."),
+        obj=person,
     )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    template_name = "organisation/form.html"
+    template_name = "core/form.html"
     form_class = PasswordChangeForm
     success_url = reverse_lazy("core:home")
 
@@ -158,56 +137,30 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_grant(request, pk):
-    access.require(access.can_manage_people(request.user))
-    person = access.access_person(request.user, pk)
-    form = MembershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.membership_grant(actor=request.user, user=person, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The role was granted."))
-            return redirect("accounts:person_detail", pk=person.pk)
-    return render(
+    person = access.access_person_any(request.user, pk)
+    return form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("Give %(name)s a role") % {"name": person},
-            "object": person,
-        },
+        MembershipForm(request.POST or None),
+        lambda data: services.membership_grant(actor=request.user, user=person, **data),
+        title=_("Give %(name)s a role") % {"name": person},
+        success_message=_("The role was granted."),
+        redirect_to=lambda saved: person.get_absolute_url(),
+        obj=person,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_end(request, pk):
-    access.require(access.can_manage_people(request.user))
     membership = access.access_membership(request.user, pk)
-    form = EndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_end(
-                actor=request.user,
-                membership=membership,
-                valid_to=form.cleaned_data["valid_to"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The role was ended."))
-            return redirect("accounts:person_detail", pk=membership.user_id)
-    return render(
+    return form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("End the role %(role)s") % {"role": membership},
-            "object": membership.user,
-        },
+        EndForm(request.POST or None),
+        lambda data: services.membership_end(actor=request.user, membership=membership, **data),
+        title=_("End the role %(role)s") % {"role": membership},
+        success_message=_("The role was ended."),
+        redirect_to=lambda saved: saved.user.get_absolute_url(),
+        obj=membership.user,
     )
 
 

@@ -59,3 +59,30 @@ class AsOfForm(DsFormMixin, forms.Form):
 
 
 __all__ = ["DsFormMixin", "EndForm", "add_service_errors", "AsOfForm", "NON_FIELD_ERRORS"]
+
+
+def form_page(
+    request, form, save, *, title, success_message, redirect_to=None, obj=None, cancel=None
+):
+    """The edit-page pattern in one place: show `form`; on a valid POST call
+    `save(cleaned_data)` (a service); put the service's field errors back on the form, or
+    confirm and redirect to `redirect_to(saved)` (default: the saved object's page).
+
+    `success_message` is a text, or a function of the saved object giving one.
+    """
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            text = success_message(saved) if callable(success_message) else success_message
+            messages.success(request, text)
+            target = redirect_to(saved) if redirect_to else saved.get_absolute_url()
+            return redirect(target)
+    return render(
+        request, "core/form.html", {"form": form, "title": title, "object": obj, "cancel": cancel}
+    )

@@ -47,6 +47,33 @@ def _full_clean(obj, exclude=None) -> None:
     obj.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
 
 
+def _versioned_update(*, actor, model, pk, version, fields, data, clean, action, source, reason):
+    """The one way registry rows are edited: lock, refuse a stale version, apply the
+    allowed fields, validate with `clean(row, before)`, then bump the version and audit.
+    An edit that changes nothing saves nothing and writes no event."""
+    row = model.objects.select_for_update().get(pk=pk)
+    _check_version(row, version)
+    before = snapshot(row)
+    for key, value in data.items():
+        if key in fields:
+            setattr(row, key, value)
+    clean(row, before)
+    if snapshot(row) == before:
+        return row
+    row.version += 1
+    row.save()
+    record(
+        actor=actor,
+        action=action,
+        obj=row,
+        before=before,
+        after=snapshot(row),
+        reason=reason,
+        source=source,
+    )
+    return row
+
+
 # --- Legal persons ----------------------------------------------------------------------
 def _clean_legal_person(person: LegalPerson) -> None:
     errors = {}
@@ -79,6 +106,26 @@ def legal_person_create(*, actor, source="web", reason="", **data) -> LegalPerso
     return person
 
 
+def _clean_legal_person_change(person: LegalPerson, before: dict) -> None:
+    _clean_legal_person(person)
+    if person.kind == before["kind"]:
+        return
+    wrong = [
+        u.code
+        for u in person.units.all()
+        if u.kind not in rules.UNIT_KINDS_BY_LEGAL_PERSON[person.kind]
+    ]
+    if wrong:
+        raise ValidationError(
+            {
+                "kind": [
+                    _("Units %(codes)s cannot belong to this kind of legal person.")
+                    % {"codes": ", ".join(wrong)}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def legal_person_update(
     *,
@@ -90,42 +137,18 @@ def legal_person_update(
     **data,
 ) -> LegalPerson:
     """Change a legal person; a stale `version` is refused."""
-    person = LegalPerson.objects.select_for_update().get(pk=legal_person.pk)
-    _check_version(person, version)
-    before = snapshot(person)
-    for key, value in data.items():
-        if key in LEGAL_PERSON_FIELDS:
-            setattr(person, key, value)
-    _clean_legal_person(person)
-    if snapshot(person) == before:
-        return person  # nothing changed: no new version, no audit event
-    if person.kind != before["kind"] and person.units.exists():
-        wrong = [
-            u.code
-            for u in person.units.all()
-            if u.kind not in rules.UNIT_KINDS_BY_LEGAL_PERSON[person.kind]
-        ]
-        if wrong:
-            raise ValidationError(
-                {
-                    "kind": [
-                        _("Units %(codes)s cannot belong to this kind of legal person.")
-                        % {"codes": ", ".join(wrong)}
-                    ]
-                }
-            )
-    person.version += 1
-    person.save()
-    record(
+    return _versioned_update(
         actor=actor,
+        model=LegalPerson,
+        pk=legal_person.pk,
+        version=version,
+        fields=LEGAL_PERSON_FIELDS,
+        data=data,
+        clean=_clean_legal_person_change,
         action="organisation.legal_person.update",
-        obj=person,
-        before=before,
-        after=snapshot(person),
-        reason=reason,
         source=source,
+        reason=reason,
     )
-    return person
 
 
 # --- Ownership ----------------------------------------------------------------------------
@@ -307,30 +330,25 @@ def unit_create(*, actor, source="web", reason="", **data) -> Unit:
     return unit
 
 
+def _clean_unit_change(unit: Unit, before: dict) -> None:
+    _clean_unit(unit)
+    _check_children(unit)
+
+
 @transaction.atomic
 def unit_update(
     *, actor, unit: Unit, version: int | None = None, source="web", reason="", **data
 ) -> Unit:
     """Change a unit; a stale `version` is refused so nobody's edit is overwritten."""
-    row = Unit.objects.select_for_update().get(pk=unit.pk)
-    _check_version(row, version)
-    before = snapshot(row)
-    for key, value in data.items():
-        if key in UNIT_FIELDS:
-            setattr(row, key, value)
-    if snapshot(row) == before:
-        return row  # nothing changed: no new version, no audit event
-    _clean_unit(row)
-    _check_children(row)
-    row.version += 1
-    row.save()
-    record(
+    return _versioned_update(
         actor=actor,
+        model=Unit,
+        pk=unit.pk,
+        version=version,
+        fields=UNIT_FIELDS,
+        data=data,
+        clean=_clean_unit_change,
         action="organisation.unit.update",
-        obj=row,
-        before=before,
-        after=snapshot(row),
-        reason=reason,
         source=source,
+        reason=reason,
     )
-    return row

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ordna.accounts import access
 from ordna.accounts.selectors import people_of_unit
-from ordna.core.forms import AsOfForm, EndForm, add_service_errors
+from ordna.core.forms import AsOfForm, EndForm, form_page
 from ordna.organisation import selectors, services
 from ordna.organisation.forms import (
     LegalPersonForm,
@@ -78,26 +76,18 @@ def unit_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def unit_create(request):
     access.require(access.can_manage_registry(request.user))
-    form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         data.pop("version", None)
-        reason = data.pop("reason", "")
-        try:
-            unit = services.unit_create(actor=request.user, reason=reason, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The unit %(code)s was registered.") % {"code": unit.code})
-            return redirect("organisation:unit_detail", pk=unit.pk)
-    return render(
+        return services.unit_create(actor=request.user, **data)
+
+    return form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("Register a unit"),
-            "cancel": "organisation:unit_list",
-        },
+        UnitForm(request.POST or None),
+        save,
+        title=_("Register a unit"),
+        success_message=lambda unit: _("The unit %(code)s was registered.") % {"code": unit.code},
+        cancel="organisation:unit_list",
     )
 
 
@@ -106,27 +96,13 @@ def unit_create(request):
 def unit_edit(request, pk):
     unit = access.access_unit(request.user, pk, write=True)
     form = UnitForm(request.POST or None, instance=unit, initial={"version": unit.version})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version", None)
-        reason = data.pop("reason", "")
-        try:
-            services.unit_update(
-                actor=request.user, unit=unit, version=version, reason=reason, **data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("organisation:unit_detail", pk=unit.pk)
-    return render(
+    return form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("Change %(unit)s") % {"unit": unit},
-            "object": unit,
-        },
+        form,
+        lambda data: services.unit_update(actor=request.user, unit=unit, **data),
+        title=_("Change %(unit)s") % {"unit": unit},
+        success_message=_("The changes were saved."),
+        obj=unit,
     )
 
 
@@ -176,26 +152,18 @@ def legal_person_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def legal_person_create(request):
     access.require(access.can_manage_registry(request.user))
-    form = LegalPersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         data.pop("version", None)
-        reason = data.pop("reason", "")
-        try:
-            person = services.legal_person_create(actor=request.user, reason=reason, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s was registered.") % {"name": person.name})
-            return redirect("organisation:legal_person_detail", pk=person.pk)
-    return render(
+        return services.legal_person_create(actor=request.user, **data)
+
+    return form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("Register a legal person"),
-            "cancel": "organisation:legal_person_list",
-        },
+        LegalPersonForm(request.POST or None),
+        save,
+        title=_("Register a legal person"),
+        success_message=lambda person: _("%(name)s was registered.") % {"name": person.name},
+        cancel="organisation:legal_person_list",
     )
 
 
@@ -206,27 +174,13 @@ def legal_person_edit(request, pk):
     form = LegalPersonForm(
         request.POST or None, instance=person, initial={"version": person.version}
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version", None)
-        reason = data.pop("reason", "")
-        try:
-            services.legal_person_update(
-                actor=request.user, legal_person=person, version=version, reason=reason, **data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("organisation:legal_person_detail", pk=person.pk)
-    return render(
+    return form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("Change %(name)s") % {"name": person.name},
-            "object": person,
-        },
+        form,
+        lambda data: services.legal_person_update(actor=request.user, legal_person=person, **data),
+        title=_("Change %(name)s") % {"name": person.name},
+        success_message=_("The changes were saved."),
+        obj=person,
     )
 
 
@@ -234,25 +188,14 @@ def legal_person_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def ownership_create(request, pk):
     owned = access.access_legal_person(request.user, pk, write=True)
-    form = OwnershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        reason = data.pop("reason", "")
-        try:
-            services.ownership_create(actor=request.user, owned=owned, reason=reason, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The holding was registered."))
-            return redirect("organisation:legal_person_detail", pk=owned.pk)
-    return render(
+    return form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("Register an owner of %(name)s") % {"name": owned.name},
-            "object": owned,
-        },
+        OwnershipForm(request.POST or None),
+        lambda data: services.ownership_create(actor=request.user, owned=owned, **data),
+        title=_("Register an owner of %(name)s") % {"name": owned.name},
+        success_message=_("The holding was registered."),
+        redirect_to=lambda saved: owned.get_absolute_url(),
+        obj=owned,
     )
 
 
@@ -260,26 +203,12 @@ def ownership_create(request, pk):
 @require_http_methods(["GET", "POST"])
 def ownership_end(request, pk):
     ownership = access.access_ownership(request.user, pk, write=True)
-    form = EndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.ownership_end(
-                actor=request.user,
-                ownership=ownership,
-                valid_to=form.cleaned_data["valid_to"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The holding was ended."))
-            return redirect("organisation:legal_person_detail", pk=ownership.owned_id)
-    return render(
+    return form_page(
         request,
-        "organisation/form.html",
-        {
-            "form": form,
-            "title": _("End the holding %(holding)s") % {"holding": ownership},
-            "object": ownership.owned,
-        },
+        EndForm(request.POST or None),
+        lambda data: services.ownership_end(actor=request.user, ownership=ownership, **data),
+        title=_("End the holding %(holding)s") % {"holding": ownership},
+        success_message=_("The holding was ended."),
+        redirect_to=lambda saved: saved.owned.get_absolute_url(),
+        obj=ownership.owned,
     )
