@@ -203,8 +203,10 @@ def test_unit_list_htmx_search_returns_only_the_results(client, demo, login_as):
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="unit-results">')
+    assert '<div id="unit-results">' in body
     assert "<html" not in body
+    # The new count replaces the live region outside the results, out of band.
+    assert body.lstrip().startswith('<p id="unit-count" role="status" hx-swap-oob="true">')
     assert "1 enhet giltig den" in body
     assert "Servicekontoret" in body
 

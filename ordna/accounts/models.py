@@ -76,8 +76,8 @@ class Membership(Validity):
         ]
 
     def __str__(self) -> str:
-        where = self.unit.code if self.unit_id else "—"
-        return f"{self.user} · {self.get_role_display()} · {where}"
+        text = f"{self.user} · {self.get_role_display()}"
+        return f"{text} · {self.unit.code}" if self.unit_id else text
 
 
 class ApiToken(models.Model):

@@ -50,7 +50,9 @@ def event_list(request):
 def object_events(request, object_type, object_id):
     access.access_audit_trail(request.user)
     qs = selectors.event_list(object_type=object_type, object_id=object_id)
-    title = _("History of %(type)s %(id)s") % {"type": object_type, "id": object_id}
+    latest = qs.first()
+    name = latest.object_repr if latest else f"{object_type} {object_id}"
+    title = _("History of %(name)s") % {"name": name}
     return _render_events(request, qs, {"title": title, "form": None})
 
 
