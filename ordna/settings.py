@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ordna.accounts",
     "ordna.api",
     "ordna.demo",
+    "ordna.bench",
 ]
 
 MIDDLEWARE = [
@@ -250,7 +251,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "ordna.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "ordna.api.errors.problem_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -262,6 +263,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ordna.api.schema.add_problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LegalPersonKindEnum": "ordna.organisation.models.LegalPerson.Kind",
         "UnitKindEnum": "ordna.organisation.models.Unit.Kind",

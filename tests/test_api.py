@@ -881,3 +881,18 @@ def test_unknown_kind_filter_is_a_problem_naming_kind(client, demo, login_as):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
     assert [e["field"] for e in response.json()["errors"]] == ["kind"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"offset": "-109344", "limit": "5507634242171865923584"},
+        {"offset": "99999999999999999999999999", "limit": "5"},
+        {"limit": "-3"},
+    ],
+)
+def test_absurd_paging_is_bounded_not_a_server_error(client, demo, login_as, params):
+    login_as("tf.bestallare")
+    response = client.get("/api/v1/units/", params)
+    assert response.status_code == 200
+    assert len(response.json()["results"]) <= 500

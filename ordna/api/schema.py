@@ -12,3 +12,59 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "Personal API token: `Token <key>`.",
         }
+
+
+PROBLEM = {
+    "type": "object",
+    "description": "Problem details (RFC 9457). `errors` names each field that was wrong.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string", "nullable": True},
+                    "message": {"type": "string"},
+                },
+                "required": ["field", "message"],
+            },
+        },
+    },
+    "required": ["type", "title", "status"],
+}
+
+ERRORS = {
+    "400": "The request has errors (see `errors`).",
+    "401": "Authentication required: send `Authorization: Token <key>`.",
+    "403": "Refused, e.g. a browser session without its CSRF token.",
+    "404": "Not found, or not yours to see (the two look the same).",
+    "405": "Method not allowed.",
+    "406": "Not acceptable.",
+    "415": "Unsupported media type: send JSON.",
+}
+
+
+def add_problem_responses(result, generator, request, public):
+    """Document the problem-details answers every operation can give, so that clients
+    (and the API fuzzer) know them as part of the contract."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, text in ERRORS.items():
+                if code == "415" and method == "get":
+                    continue
+                responses.setdefault(
+                    code,
+                    {"description": text, "content": {"application/problem+json": {"schema": ref}}},
+                )
+    return result

@@ -36,7 +36,9 @@ class OwnershipSerializer(serializers.ModelSerializer):
 
 class UnitSerializer(serializers.ModelSerializer):
     legal_person_name = serializers.CharField(source="legal_person.name", read_only=True)
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, default=None, allow_null=True
+    )
     version = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -71,7 +73,9 @@ class UnitUpdateSerializer(UnitSerializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    unit_code = serializers.CharField(source="unit.code", read_only=True, default=None)
+    unit_code = serializers.CharField(
+        source="unit.code", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Membership
