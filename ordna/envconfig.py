@@ -3,6 +3,7 @@
 Each reader fails loudly on a value it cannot understand, naming the variable, so a
 typo in a deployment stops the start-up instead of silently using a default.
 A variable `NAME_FILE` is read instead of `NAME` when set (for secrets mounted as files).
+An empty value means the default, whatever the type.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def _raw(name: str) -> str | None:
@@ -33,7 +34,7 @@ def env_str(name: str, default: str = "") -> str:
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = _raw(name)
-    if value is None:
+    if value is None or value.strip() == "":
         return default
     lowered = value.strip().lower()
     if lowered in _TRUE:
@@ -55,6 +56,6 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: list[str]) -> list[str]:
     value = _raw(name)
-    if value is None:
+    if value is None or value.strip() == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]

@@ -144,7 +144,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Idle timeout: the cookie expires this long after the last request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The session (and so its expiry) is renewed at most once a minute by
+# ordna.accounts.middleware, not on every request: one write a minute instead of one a
+# request, which matters for SQLite and for pages that poll.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Absolute timeout: a session ends this long after login, however active.
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 10 * 60 * 60)
@@ -164,6 +167,9 @@ AXES_VERBOSE = False
 HTTPS = env_bool("HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True  # HTMX sends the token from the page (hx-headers), not the cookie
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS

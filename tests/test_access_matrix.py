@@ -80,12 +80,12 @@ MATRIX: dict[str, list[Rule]] = {
     "api:unit-list": [_api(ALL), _api(ADMIN, "post", (400,), data={})],
     "api:unit-detail": [
         _api(ALL, args="unit"),
-        _api(ADMIN, "patch", (200,), args="unit", data={"reason": "matrix"}),
+        _api(ADMIN, "patch", (200,), args="unit", data={"reason": "matrix", "version": 1}),
     ],
     "api:legal-person-list": [_api(ALL), _api(ADMIN, "post", (400,), data={})],
     "api:legal-person-detail": [
         _api(ALL, args="legal_person"),
-        _api(ADMIN, "patch", (200,), args="legal_person", data={"reason": "matrix"}),
+        _api(ADMIN, "patch", (200,), args="legal_person", data={"reason": "matrix", "version": 1}),
     ],
     "api:ownership-list": [_api(ALL), _api(ADMIN, "post", (400,), data={})],
     "api:ownership-detail": [_api(ALL, args="ownership")],

@@ -23,3 +23,4 @@ def test_healthz(client, db):
     assert data["database"] == "ok"
     assert data["migrations"] == "applied"
     assert "worker_heartbeat_age_seconds" in data
+    assert data["audit_append_only"] is True

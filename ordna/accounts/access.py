@@ -11,6 +11,7 @@ Rules (docs/architecture.md, "Access"):
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -85,11 +86,15 @@ def access_ownership(user, pk, *, write: bool = False):
 
 
 def access_person(user, pk):
-    """Staff directory: any signed-in user may see a colleague's name, roles and contacts."""
+    """Staff directory: any signed-in user may see a colleague's name, roles and contacts;
+    people administrators and audit readers also see people who have left (inactive)."""
     from ordna.accounts.models import User
 
     require(is_signed_in(user))
-    return _get_or_404(User.objects.filter(is_active=True), pk)
+    qs = User.objects.all()
+    if not (can_manage_people(user) or can_read_audit_trail(user)):
+        qs = qs.filter(is_active=True)
+    return _get_or_404(qs, pk)
 
 
 def access_person_any(user, pk):
@@ -173,14 +178,8 @@ def scope_to_parties(
 def _get_or_404(qs: QuerySet, pk):
     try:
         return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    except Exception as exc:  # malformed UUIDs and the like
-        from django.core.exceptions import ValidationError
-
-        if isinstance(exc, ValidationError):
-            raise Http404 from None
-        raise
+    except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None  # missing, or a malformed id (e.g. not a UUID)
 
 
 def access_membership(user, pk):

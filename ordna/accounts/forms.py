@@ -3,8 +3,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from ordna.accounts.models import Membership, Role, User
-from ordna.core.forms import DsFormMixin
+from ordna.accounts.models import Membership, User
+from ordna.core.forms import DsFormMixin, ServiceModelForm
 
 
 class LoginForm(DsFormMixin, AuthenticationForm):
@@ -22,7 +22,7 @@ class ApiTokenForm(DsFormMixin, forms.Form):
     )
 
 
-class PersonForm(DsFormMixin, forms.ModelForm):
+class PersonForm(ServiceModelForm):
     password = forms.CharField(
         label=_("Initial password"),
         required=False,
@@ -34,11 +34,8 @@ class PersonForm(DsFormMixin, forms.ModelForm):
         model = User
         fields = ["username", "first_name", "last_name", "email", "title", "phone"]
 
-    def _post_clean(self):
-        pass
 
-
-class PersonEditForm(DsFormMixin, forms.ModelForm):
+class PersonEditForm(ServiceModelForm):
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
 
     class Meta:
@@ -51,15 +48,12 @@ class PersonEditForm(DsFormMixin, forms.ModelForm):
             ),
         }
 
-    def _post_clean(self):
-        pass
-
 
 class PasswordChangeForm(DsFormMixin, auth_forms.PasswordChangeForm):
     pass
 
 
-class MembershipForm(DsFormMixin, forms.ModelForm):
+class MembershipForm(ServiceModelForm):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
     class Meta:
@@ -67,12 +61,6 @@ class MembershipForm(DsFormMixin, forms.ModelForm):
         fields = ["role", "unit", "valid_from", "valid_to"]
         widgets = {"valid_from": forms.DateInput, "valid_to": forms.DateInput}
 
-    def _post_clean(self):
-        pass
-
 
 class PersonSearchForm(DsFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-
-
-ROLE_CHOICES = Role.choices

@@ -1,4 +1,4 @@
-"""Absolute session timeout (the idle timeout is the session cookie's age)."""
+"""Session timeouts: absolute (from sign-in) and idle (renewed at most once a minute)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from django.shortcuts import redirect, resolve_url
 from django.utils.http import urlencode
 
 SESSION_KEY = "ordna_login_at"
+SEEN_KEY = "ordna_seen_at"
+RENEW_AFTER = 60  # seconds
 
 
 class SessionTimeoutMiddleware:
@@ -29,4 +31,7 @@ class SessionTimeoutMiddleware:
                     return self.get_response(request)
                 query = urlencode({"next": request.get_full_path(), "expired": "1"})
                 return redirect(f"{resolve_url(settings.LOGIN_URL)}?{query}")
+            if now - request.session.get(SEEN_KEY, 0) > RENEW_AFTER:
+                # Touching the session saves it, which renews the idle timeout.
+                request.session[SEEN_KEY] = now
         return self.get_response(request)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ordna.accounts.models import ApiToken, Membership, Role, User
+from ordna.accounts.models import ApiToken, Membership, User
 
 
 def memberships_of(user, on: datetime.date | None = None) -> list[Membership]:
@@ -19,9 +19,13 @@ def memberships_of(user, on: datetime.date | None = None) -> list[Membership]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         rows: list[Membership] = []
     else:
+        unit_valid = Q(unit__isnull=True) | (
+            Q(unit__valid_from__lte=day)
+            & (Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day))
+        )
         rows = list(
             Membership.objects.valid_on(day)
-            .filter(user=user)
+            .filter(unit_valid, user=user)
             .select_related("unit", "unit__legal_person")
             .order_by("role", "unit__code")
         )
@@ -71,8 +75,10 @@ def tokens_of(user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
-def user_list(*, search: str = "") -> QuerySet[User]:
-    qs = User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+def user_list(*, search: str = "", include_inactive: bool = False) -> QuerySet[User]:
+    qs = User.objects.order_by("last_name", "first_name", "username")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
     if search:
         from django.db.models import Q
 
@@ -83,6 +89,3 @@ def user_list(*, search: str = "") -> QuerySet[User]:
             | Q(email__icontains=search)
         )
     return qs
-
-
-ROLE_LABELS = dict(Role.choices)

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ordna.accounts.models import ApiToken, Membership, Role, User
+from ordna.accounts.models import ApiToken, Membership, User
 from ordna.audit.services import record, snapshot
+from ordna.core import locks
 
 USER_FIELDS = ["username", "first_name", "last_name", "email", "title", "phone"]
 TOKEN_PREFIX = "ordna_"
@@ -94,9 +95,14 @@ def user_update(*, actor, user: User, source="web", reason="", **data) -> User:
 
 
 @transaction.atomic
-def password_changed(*, user: User, source="web") -> None:
-    """Audit that a person changed their own password (the hash itself is never logged)."""
-    record(actor=user, action="accounts.password.change", obj=user, source=source)
+def password_change(*, user: User, new_password: str, source="web") -> User:
+    """Set a person's own new password (already validated by the form) and audit it.
+    The password and its hash are never logged."""
+    row = User.objects.select_for_update().get(pk=user.pk)
+    row.set_password(new_password)
+    row.save(update_fields=["password"])
+    record(actor=row, action="accounts.password.change", obj=row, source=source)
+    return row
 
 
 @transaction.atomic
@@ -112,6 +118,7 @@ def membership_grant(
     reason="",
 ) -> Membership:
     """Give `user` a role at `unit` for a period. Refuses an overlapping identical grant."""
+    locks.lock("accounts.membership", user.pk)
     membership = Membership(
         user=user,
         role=role,
@@ -150,6 +157,17 @@ def membership_end(
 ) -> Membership:
     """End a role on `valid_to`. Memberships are ended, never deleted."""
     row = Membership.objects.select_for_update().get(pk=membership.pk)
+    if row.valid_to is not None and valid_to > row.valid_to:
+        raise ValidationError(
+            {
+                "valid_to": [
+                    _(
+                        "A role can only be ended earlier, not extended. "
+                        "Give the role again for the later period instead."
+                    )
+                ]
+            }
+        )
     before = snapshot(row)
     row.valid_to = valid_to
     row.full_clean()
@@ -238,6 +256,3 @@ def record_sign_in(*, user: User, source="web") -> None:
 @transaction.atomic
 def record_sign_out(*, user: User, source="web") -> None:
     record(actor=user, action="accounts.sign_out", obj=user, source=source)
-
-
-ALL_ROLES = [choice for choice, _label in Role.choices]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ordna.accounts import access, selectors, services
@@ -57,7 +59,8 @@ def logout_view(request):
 def person_list(request):
     form = PersonSearchForm(request.GET or None)
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    page = Paginator(selectors.user_list(search=q), 50).get_page(request.GET.get("page"))
+    people = selectors.user_list(search=q, include_inactive=access.can_manage_people(request.user))
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/person_list.html",
@@ -71,10 +74,7 @@ def person_list(request):
 
 @login_required
 def person_detail(request, pk):
-    if access.can_manage_people(request.user):
-        person = access.access_person_any(request.user, pk)
-    else:
-        person = access.access_person(request.user, pk)
+    person = access.access_person(request.user, pk)
     memberships = selectors.membership_history(person)
     return render(
         request,
@@ -122,10 +122,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("core:home")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        services.password_changed(user=self.request.user)
+        user = services.password_change(
+            user=self.request.user, new_password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Your password was changed."))
-        return response
+        return redirect(self.get_success_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -164,6 +166,7 @@ def membership_end(request, pk):
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_list(request):

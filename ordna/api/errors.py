@@ -10,6 +10,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from ordna.core.exceptions import StaleEdit
+
 PROBLEM_TYPE = "application/problem+json"
 
 
@@ -57,6 +59,10 @@ def problem_exception_handler(exc, context):
     `detail`, and for bad input a list of `errors` naming each field."""
     request = context.get("request")
     instance = request.path if request is not None else ""
+    if isinstance(exc, StaleEdit):
+        return problem(
+            status.HTTP_409_CONFLICT, _("Conflict"), " ".join(exc.messages), instance=instance
+        )
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         exc = exceptions.ValidationError(detail)

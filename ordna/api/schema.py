@@ -45,6 +45,7 @@ ERRORS = {
     "404": "Not found, or not yours to see (the two look the same).",
     "405": "Method not allowed.",
     "406": "Not acceptable.",
+    "409": "Conflict: the record changed after you read its version; read it again.",
     "415": "Unsupported media type: send JSON.",
 }
 
@@ -61,7 +62,7 @@ def add_problem_responses(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             for code, text in ERRORS.items():
-                if code == "415" and method == "get":
+                if code in {"415", "409"} and method == "get":
                     continue
                 responses.setdefault(
                     code,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action, api_view
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from ordna.accounts import access
@@ -23,6 +25,15 @@ from ordna.organisation.models import LegalPerson, Ownership, Unit
 API = AuditEvent.Source.API
 
 AS_OF = OpenApiParameter("on", OpenApiTypes.DATE, description="As of this date (default today).")
+
+
+def _required_version(request) -> int:
+    """A change must say which version it was based on, so nobody overwrites unseen edits."""
+    if request.data.get("version") is None:
+        raise ValidationError(
+            {"version": [_("Send the version you last read; read the record first.")]}
+        )
+    return request.data["version"]
 
 
 def _day(request):
@@ -89,7 +100,8 @@ class UnitViewSet(
     def partial_update(self, request, *args, **kwargs):
         unit = self.get_object()
         data = self._valid(s.UnitUpdateSerializer(unit, data=request.data, partial=True))
-        version = data.pop("version", None)
+        version = _required_version(request)
+        data.pop("version", None)
         unit = org_services.unit_update(
             actor=request.user, unit=unit, version=version, source=API, **data
         )
@@ -147,7 +159,8 @@ class LegalPersonViewSet(
         serializer = s.LegalPersonUpdateSerializer(person, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        version = data.pop("version", None)
+        version = _required_version(request)
+        data.pop("version", None)
         person = org_services.legal_person_update(
             actor=request.user, legal_person=person, version=version, source=API, **data
         )
@@ -198,6 +211,11 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
 
     @extend_schema(request=s.ApiTokenSerializer, responses={201: s.ApiTokenCreatedSerializer})
     def create(self, request, *args, **kwargs):
+        if not isinstance(request.successful_authenticator, SessionAuthentication):
+            # A token must not mint tokens: revoking a leaked token would not stop copies.
+            raise PermissionDenied(
+                _("Create API tokens while signed in to Ordna, not with another token.")
+            )
         serializer = s.ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = account_services.api_token_create(

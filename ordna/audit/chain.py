@@ -12,11 +12,26 @@ from django.core.serializers.json import DjangoJSONEncoder
 GENESIS = "0" * 64
 
 
+def _no_floats(value):
+    """Floats become their exact decimal text: PostgreSQL's jsonb would hand 1e16 back as
+    10000000000000000 and -0.0 as 0.0, and the event would no longer match its hash."""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("audit payloads cannot hold NaN or infinity")
+        return repr(value)
+    if isinstance(value, dict):
+        return {str(k): _no_floats(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_no_floats(v) for v in value]
+    return value
+
+
 def normalise(value):
-    """JSON-normalise a payload so it hashes the same before and after a database round trip."""
+    """JSON-normalise a payload so it hashes the same before and after a database round trip
+    on both SQLite and PostgreSQL (jsonb): Django types become text, floats become text."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return _no_floats(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
 
 
 def event_hash(

@@ -33,7 +33,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    prev_hash = models.CharField(max_length=64)
+    # Unique: two events claiming the same predecessor would fork the chain; the database
+    # refuses the second instead of letting verification find it later.
+    prev_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from ordna.audit.models import AuditEvent
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def event_list(
@@ -27,22 +32,12 @@ def event_list(
         qs = qs.filter(object_id=object_id)
     if action:
         qs = qs.filter(action__startswith=action)
+    # Whole local days as time bounds, so the index on occurred_at is used.
     if date_from:
-        qs = qs.filter(occurred_at__date__gte=date_from)
+        qs = qs.filter(occurred_at__gte=_start_of(date_from))
     if date_to:
-        qs = qs.filter(occurred_at__date__lte=date_to)
+        qs = qs.filter(occurred_at__lt=_start_of(date_to + datetime.timedelta(days=1)))
     return qs.order_by("-id")
-
-
-def events_for(obj) -> QuerySet[AuditEvent]:
-    meta = obj._meta
-    return event_list(object_type=f"{meta.app_label}.{meta.model_name}", object_id=str(obj.pk))
-
-
-def object_types() -> list[str]:
-    return list(
-        AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
-    )
 
 
 def recorded_states(object_type: str, object_ids, moment) -> dict[str, dict]:

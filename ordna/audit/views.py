@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ordna.accounts import access
 from ordna.accounts.selectors import user_id_by_username
 from ordna.audit import selectors
 from ordna.audit.forms import EventFilterForm
+from ordna.core.selectors import unfinished_job
 
 
 def _render_events(request, qs, context):
@@ -72,10 +74,14 @@ def verify_start(request):
     from ordna.core.services import job_start
     from ordna.core.tasks import verify_audit_chain
 
+    running = unfinished_job(access.jobs_visible_to(request.user), "audit.verify")
+    if running is not None:
+        messages.info(request, _("A verification is already under way."))
+        return redirect("core:job_detail", pk=running.pk)
     job = job_start(
         actor=request.user,
         kind="audit.verify",
-        title=_("Verify the audit trail"),
+        title=gettext_lazy("Verify the audit trail"),
         task=verify_audit_chain,
     )
     messages.info(request, _("The verification has started."))

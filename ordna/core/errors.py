@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
 
@@ -22,6 +23,8 @@ def _page(request, status: int, title: str, text: str):
 
 
 def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _problem(request, 404, _("Not found"))
     return _page(
         request,
         404,
@@ -53,9 +56,11 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
-    return _page(
-        request,
-        500,
-        _("Something went wrong"),
-        _("An error occurred on our side. It has been logged; try again shortly."),
-    )
+    """Rendered without the request's context processors: the error may be that the
+    database is down, and the navigation would query it."""
+    title = _("Something went wrong")
+    if request.path.startswith("/api/"):
+        return _problem(request, 500, title)
+    text = _("An error occurred on our side. It has been logged; try again shortly.")
+    html = get_template("error_plain.html").render({"title": title, "text": text})
+    return HttpResponseServerError(html)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,6 +26,15 @@ class DsFormMixin:
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+
+
+class ServiceModelForm(DsFormMixin, forms.ModelForm):
+    """A model form that checks only field types. The model's own validation is the
+    service's job, so the same rules, with the same messages, apply to pages, the API and
+    the command line (see core.forms.form_page)."""
+
+    def _post_clean(self):
+        pass
 
 
 class EndForm(DsFormMixin, forms.Form):
@@ -56,9 +65,6 @@ class AsOfForm(DsFormMixin, forms.Form):
         if self.is_valid():
             return self.cleaned_data.get("per")
         return None
-
-
-__all__ = ["DsFormMixin", "EndForm", "add_service_errors", "AsOfForm", "NON_FIELD_ERRORS"]
 
 
 def form_page(

@@ -31,7 +31,7 @@ class ValidityQuerySet(models.QuerySet):
 class Validity(models.Model):
     """A validity period: from `valid_from` up to and including `valid_to` (open if empty)."""
 
-    valid_from = models.DateField(_("valid from"), default=datetime.date.today)
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     objects = ValidityQuerySet.as_manager()

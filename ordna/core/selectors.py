@@ -25,6 +25,13 @@ def pending_migrations() -> list[str]:
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
+def unfinished_job(jobs, kind: str):
+    """The queued or running job of `kind` among `jobs`, if any."""
+    from ordna.core.models import Job
+
+    return jobs.filter(kind=kind, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
+
+
 def worker_heartbeat_age() -> float | None:
     """Seconds since the most recent heartbeat of any worker, or None if none ever ran."""
     last = WorkerHeartbeat.objects.aggregate(last=Max("last_seen"))["last"]
@@ -33,21 +40,37 @@ def worker_heartbeat_age() -> float | None:
     return round((timezone.now() - last).total_seconds(), 1)
 
 
+_migrations_applied = False
+
+
+def migrations_applied() -> tuple[bool, int]:
+    """(all applied, how many pending). Once all are applied in this process the answer is
+    remembered: building the migration graph on every probe would be wasteful."""
+    global _migrations_applied
+    if _migrations_applied:
+        return True, 0
+    pending = len(pending_migrations())
+    _migrations_applied = pending == 0
+    return _migrations_applied, pending
+
+
 def health() -> dict:
-    """What /healthz answers: database, migrations, worker heartbeat age."""
+    """What /healthz answers: database, migrations, audit triggers, worker heartbeat age."""
+    from ordna.audit import triggers
+
     db_ok = database_reachable()
     report: dict = {"database": "ok" if db_ok else "unreachable"}
     if not db_ok:
         report["status"] = "error"
         return report
-    pending = pending_migrations()
-    report["migrations"] = "applied" if not pending else "pending"
-    if pending:
-        report["pending_migrations"] = pending
+    applied, pending = migrations_applied()
+    report["migrations"] = "applied" if applied else f"{pending} pending"
+    guarded = applied and triggers.installed(connection)
+    report["audit_append_only"] = guarded
     try:
         age = worker_heartbeat_age()
     except Exception:  # the table itself may be missing before the first migrate
         age = None
     report["worker_heartbeat_age_seconds"] = age
-    report["status"] = "ok" if not pending else "error"
+    report["status"] = "ok" if applied and guarded else "error"
     return report

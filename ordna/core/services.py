@@ -12,8 +12,9 @@ import traceback
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ordna.audit.models import AuditEvent
 from ordna.audit.services import record
@@ -22,7 +23,12 @@ from ordna.core.models import Job, WorkerHeartbeat
 
 @transaction.atomic
 def job_start(*, actor, kind: str, title: str, task, source="web", **task_kwargs) -> Job:
-    """Create the job row and enqueue `task(job_id=..., **task_kwargs)` after commit."""
+    """Create the job row and enqueue `task(job_id=..., **task_kwargs)` after commit.
+
+    `title` may be lazy; it is stored in the municipality's language, like the trail.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(title)
     job = Job.objects.create(kind=kind, title=title, requested_by=actor)
     record(
         actor=actor,
@@ -41,11 +47,10 @@ def job_start(*, actor, kind: str, title: str, task, source="web", **task_kwargs
 
 
 class Progress:
-    """Handed to a job body: report how far it got, at most every `every` steps."""
+    """Handed to a job body: report how far it got (the page polls it every second)."""
 
-    def __init__(self, job_id: uuid.UUID | str, every: int = 1):
+    def __init__(self, job_id: uuid.UUID | str):
         self.job_id = job_id
-        self.every = max(1, every)
 
     def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
         fields = {"progress_done": done}

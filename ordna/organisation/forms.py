@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ordna.core.forms import DsFormMixin
+from ordna.core.forms import DsFormMixin, ServiceModelForm
 from ordna.organisation.models import LegalPerson, Ownership, Unit
 
 
-class LegalPersonForm(DsFormMixin, forms.ModelForm):
+class LegalPersonForm(ServiceModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
 
@@ -14,13 +14,8 @@ class LegalPersonForm(DsFormMixin, forms.ModelForm):
         fields = ["name", "org_number", "kind", "valid_from", "valid_to"]
         widgets = {"valid_from": forms.DateInput, "valid_to": forms.DateInput}
 
-    def _post_clean(self):
-        # Validation is the service's job (organisation.services); skip the model's here
-        # so the same rules, with the same messages, apply to the web, the API and the CLI.
-        pass
 
-
-class UnitForm(DsFormMixin, forms.ModelForm):
+class UnitForm(ServiceModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
 
@@ -45,20 +40,14 @@ class UnitForm(DsFormMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def _post_clean(self):
-        pass
 
-
-class OwnershipForm(DsFormMixin, forms.ModelForm):
+class OwnershipForm(ServiceModelForm):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
     class Meta:
         model = Ownership
         fields = ["owner", "share_percent", "valid_from", "valid_to"]
         widgets = {"valid_from": forms.DateInput, "valid_to": forms.DateInput}
-
-    def _post_clean(self):
-        pass
 
 
 class UnitSearchForm(DsFormMixin, forms.Form):

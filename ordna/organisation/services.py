@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ordna.audit.services import record, snapshot
+from ordna.core import locks
+from ordna.core.exceptions import StaleEdit
 from ordna.organisation import rules
 from ordna.organisation.models import LegalPerson, Ownership, Unit
 
@@ -27,10 +29,6 @@ UNIT_FIELDS = [
     "valid_from",
     "valid_to",
 ]
-
-
-class StaleEdit(ValidationError):
-    """Raised when somebody else saved the object after the form was opened."""
 
 
 def _check_version(obj, version: int | None) -> None:
@@ -187,6 +185,8 @@ def _peak_total_share(ownership: Ownership) -> Decimal:
 @transaction.atomic
 def ownership_create(*, actor, source="web", reason="", **data) -> Ownership:
     """Record a direct holding. Refuses overlaps, cycles and more than 100 % on any day."""
+    # One lock for all holdings: the cycle check reads across the whole ownership graph.
+    locks.lock("organisation.ownership")
     ownership = Ownership(**data)
     if ownership.owner_id and ownership.owner_id == ownership.owned_id:
         raise ValidationError({"owner": [_("A legal person cannot own itself.")]})
@@ -254,6 +254,7 @@ def ownership_end(
 
 # --- Units ------------------------------------------------------------------------------
 def _clean_unit(unit: Unit) -> None:
+    locks.lock("organisation.unit.code", unit.code)
     _full_clean(unit)
     errors: dict[str, list] = {}
     lp_kind = unit.legal_person.kind
@@ -295,10 +296,24 @@ def _clean_unit(unit: Unit) -> None:
 
 def _check_children(unit: Unit) -> None:
     """A changed unit must still be a valid parent for the units that report to it."""
-    children = Unit.objects.filter(parent=unit).overlapping(unit.valid_from, unit.valid_to)
+    children = list(Unit.objects.filter(parent=unit))
+    outside = [
+        c.code
+        for c in children
+        if c.valid_from < unit.valid_from
+        or (unit.valid_to is not None and (c.valid_to is None or c.valid_to > unit.valid_to))
+    ]
     wrong_kind = [c.code for c in children if unit.kind not in rules.PARENT_KINDS[c.kind]]
     wrong_person = [c.code for c in children if c.legal_person_id != unit.legal_person_id]
     errors = {}
+    if outside:
+        errors["valid_to" if unit.valid_to else "valid_from"] = [
+            _(
+                "Units %(codes)s report to this unit for a longer period than it would be "
+                "valid. End or move them first."
+            )
+            % {"codes": ", ".join(outside)}
+        ]
     if wrong_kind:
         errors["kind"] = [
             _("Units %(codes)s report to this unit and cannot report to a unit of this kind.")

@@ -128,8 +128,7 @@ def legal_person_detail(request, pk):
     person = access.access_legal_person(request.user, pk)
     form, day = _as_of(request)
     [person] = selectors.as_recorded([person], day)
-    municipality = selectors.municipality(day)
-    relation = selectors.legal_relation(municipality, person, day) if municipality else None
+    ownership = selectors.ownership_of(person, day)
     return render(
         request,
         "organisation/legal_person_detail.html",
@@ -138,10 +137,10 @@ def legal_person_detail(request, pk):
             "form": form,
             "day": day,
             "units": selectors.units_of_legal_person(person, day),
-            "owners": selectors.owners_of(person, day),
-            "holdings": selectors.holdings_of(person, day),
-            "municipality": municipality,
-            "relation": relation,
+            "owners": ownership.owners,
+            "holdings": ownership.holdings,
+            "municipality": ownership.municipality,
+            "relation": ownership.relation,
             "can_edit": access.can_manage_registry(request.user),
             "can_audit": access.can_read_audit_trail(request.user),
         },

@@ -8,6 +8,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from ordna.accounts import services
 from ordna.accounts.models import Membership, Role, User
@@ -39,7 +40,19 @@ class Command(BaseCommand):
                         password=password,
                         reason="ordna createadmin",
                     )
-                if not Membership.objects.filter(user=user, role=Role.SYSTEM_ADMIN).exists():
+                if not user.is_active:
+                    services.user_update(
+                        actor=None,
+                        user=user,
+                        is_active=True,
+                        source=source,
+                        reason="ordna createadmin",
+                    )
+                today = timezone.localdate()
+                current = Membership.objects.valid_on(today).filter(
+                    user=user, role=Role.SYSTEM_ADMIN
+                )
+                if not current.exists():
                     services.membership_grant(
                         actor=None,
                         source=source,

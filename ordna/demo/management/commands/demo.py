@@ -8,7 +8,7 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from ordna.core.management.commands.serve import gunicorn_argv
 from ordna.demo import boras
@@ -21,12 +21,22 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo even with production settings (HTTPS=true).",
+        )
+        parser.add_argument(
             "--no-serve",
             action="store_true",
             help="Only prepare the database; do not start the servers.",
         )
 
     def handle(self, *args, **options):
+        if settings.HTTPS and not options["force"]:
+            raise CommandError(
+                "This looks like a production installation (HTTPS=true): the demo would "
+                "add accounts whose password is 'demo'. Use --force if you really mean it."
+            )
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         created = boras.load()
