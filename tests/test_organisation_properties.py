@@ -227,9 +227,7 @@ def test_effective_share_along_a_chain_is_the_product(chain):
         assert relation.direct is (len(chain) == 1)
         # Control passes down a chain of majorities, whatever the product of the shares.
         majority_chain = all(share > 50 for share in chain)
-        assert relation.relation == (
-            Relation.CONTROLLED if majority_chain else Relation.EXTERNAL
-        )
+        assert relation.relation == (Relation.CONTROLLED if majority_chain else Relation.EXTERNAL)
         # Nothing flows backwards up the chain.
         assert selectors.effective_share(last, first) == Decimal("0.00")
     assert not LegalPerson.objects.filter(name__startswith="Kedjebolag").exists()
