@@ -36,6 +36,15 @@ def _required_version(request) -> int:
     return request.data["version"]
 
 
+class AsRecordedListMixin:
+    """Lists "as of" a past day show each row's values as recorded then (like the pages)."""
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = org_selectors.as_recorded(page, _day(request))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
 def _day(request):
     raw = request.query_params.get("on")
     if not raw:
@@ -64,6 +73,7 @@ class UnitFilterSerializer(serializers.Serializer):
     partial_update=extend_schema(request=s.UnitUpdateSerializer, responses={200: s.UnitSerializer}),
 )
 class UnitViewSet(
+    AsRecordedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -123,6 +133,7 @@ class UnitViewSet(
     ),
 )
 class LegalPersonViewSet(
+    AsRecordedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
