@@ -68,4 +68,6 @@ def add_problem_responses(result, generator, request, public):
                     code,
                     {"description": text, "content": {"application/problem+json": {"schema": ref}}},
                 )
+            # Answered by the web server in front of Ordna, before the request reaches it.
+            responses.setdefault("414", {"description": "URI too long (more than 4 KB)."})
     return result

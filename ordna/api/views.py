@@ -37,7 +37,9 @@ def _required_version(request) -> int:
 
 
 class AsRecordedListMixin:
-    """Lists "as of" a past day show each row's values as recorded then (like the pages)."""
+    # Lists "as of" a past day show each row's values as recorded then, like the pages.
+    # (A comment, not a docstring: drf-spectacular would copy a docstring into every
+    # operation's description.)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -219,7 +219,11 @@ def bench_backend(kind: str, options: dict) -> Report:
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
     report = Report(f"http {kind}")
     report.add("requests", len(latencies), "")

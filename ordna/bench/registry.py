@@ -1,6 +1,6 @@
 """The registry of benchmark scenarios that `ordna bench` runs.
 
-A scenario is a function `run(options) -> Report`; each capability adds its own with
+A scenario is a function `run(options) -> list[Report]`; each capability adds its own with
 `@scenario("name", "what it measures")`. Scenarios measure and report: nothing here
 asserts a time, and CI does not gate on the figures (docs/performance.md has them).
 """

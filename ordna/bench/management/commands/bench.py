@@ -11,6 +11,7 @@ import json
 import platform
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -71,7 +72,15 @@ class Command(BaseCommand):
     def _prepare(self, scale: float) -> None:
         from ordna.demo import boras
 
+        if settings.HTTPS:
+            raise CommandError(
+                "Benchmarks load the demo accounts (password 'demo'): run them against a "
+                "database of their own, not with production settings (HTTPS=true)."
+            )
         call_command("migrate", interactive=False, verbosity=0)
         boras.load()
         if scale and "generate" in get_commands():
-            call_command("generate", scale=scale, verbosity=0)
+            try:
+                call_command("generate", scale=scale, verbosity=0)
+            except CommandError as exc:
+                raise CommandError(f"Cannot prepare scale {scale} here: {exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ordna.demo import generate
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
 
     def handle(self, *args, **options):
+        if settings.HTTPS:
+            raise CommandError(
+                "This looks like a production installation (HTTPS=true): generated data "
+                "comes with the demo accounts (password 'demo'). Use a database of its own."
+            )
         try:
             result = generate.generate(scale=options["scale"], seed=options["seed"])
         except generate.GenerateConflict as exc:
