@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ordna.core",
     "ordna.audit",
     "ordna.organisation",
+    "ordna.catalogue",
     "ordna.accounts",
     "ordna.api",
     "ordna.demo",

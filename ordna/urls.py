@@ -9,6 +9,7 @@ urlpatterns = [
     path("konto/", include("ordna.accounts.urls")),
     path("organisation/", include("ordna.organisation.urls")),
     path("granskning/", include("ordna.audit.urls")),
+    path("uppdrag/", include("ordna.catalogue.urls")),
     path("api/v1/", include("ordna.api.urls")),
     path("", include("ordna.core.urls")),
 ]

@@ -16,6 +16,7 @@ from ordna.demo.boras import USERS
 ALL = frozenset(u[0] for u in USERS)
 ADMIN = frozenset({"admin"})
 AUDIT_READERS = frozenset({"revisor", "ks.uppsikt", "admin"})
+DECIDERS = frozenset({"registrator", "admin"})
 ANON = "anonymous"
 
 
@@ -71,6 +72,15 @@ MATRIX: dict[str, list[Rule]] = {
     "organisation:legal_person_edit": [Rule(ADMIN, args="legal_person")],
     "organisation:ownership_create": [Rule(ADMIN, args="legal_person")],
     "organisation:ownership_end": [Rule(ADMIN, args="ownership")],
+    "catalogue:mandate": [Rule(ALL)],
+    "catalogue:mandate_propose": [Rule(DECIDERS), Rule(DECIDERS, "post", (200,), data={})],
+    "catalogue:mandate_adopt": [
+        Rule(DECIDERS, args="proposed_task"),
+        Rule(DECIDERS, "post", (200,), data={}, args="proposed_task"),
+    ],
+    "catalogue:mandate_repeal": [Rule(DECIDERS, args="adopted_task")],
+    "api:mandate-task-list": [_api(ALL)],
+    "api:mandate-task-detail": [_api(ALL, args="adopted_task")],
     "audit:event_list": [Rule(AUDIT_READERS)],
     "audit:object_events": [Rule(AUDIT_READERS, args="audit_object")],
     "audit:user_events": [Rule(AUDIT_READERS, args="user")],
@@ -130,7 +140,12 @@ def _samples():
     job = Job.objects.create(kind="test", title="matrix", requested_by=admin)
     unit = Unit.objects.get(code="TF")
     event = AuditEvent.objects.filter(object_type="organisation.unit").first()
+    from ordna.catalogue.models import MandateTask
+
+    tasks = MandateTask.objects.filter(committee__code="SN")
     return {
+        "proposed_task": {"pk": tasks.filter(status="proposed").first().pk},
+        "adopted_task": {"pk": tasks.filter(status="adopted").first().pk},
         "job": {"pk": job.pk},
         "user": {"pk": User.objects.get(username="tf.bestallare").pk},
         "membership": {"pk": Membership.objects.filter(user__username="tf.bestallare").first().pk},

@@ -188,3 +188,18 @@ def access_membership(user, pk):
 
     require(can_manage_people(user))
     return _get_or_404(Membership.objects.select_related("user", "unit"), pk)
+
+
+# --- Mandate (catalogue) -----------------------------------------------------------------
+def can_register_decisions(user) -> bool:
+    """Registrars and system administrators record decisions (adopt, repeal)."""
+    return can_write(user) and has_role(user, Role.REGISTRAR, Role.SYSTEM_ADMIN)
+
+
+def access_mandate_task(user, pk, *, write: bool = False):
+    from ordna.catalogue.models import MandateTask
+
+    require(is_signed_in(user))
+    if write:
+        require(can_register_decisions(user))
+    return _get_or_404(MandateTask.objects.select_related("committee", "replaces"), pk)

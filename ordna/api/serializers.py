@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from ordna.accounts.models import ApiToken, Membership, User
 from ordna.audit.models import AuditEvent
+from ordna.catalogue.models import MandateTask
 from ordna.core.models import Job
 from ordna.organisation.models import LegalPerson, Ownership, Unit
 
@@ -154,4 +155,31 @@ class JobSerializer(serializers.ModelSerializer):
             "created_at",
             "started_at",
             "finished_at",
+        ]
+
+
+class MandateTaskSerializer(serializers.ModelSerializer):
+    committee_code = serializers.CharField(source="committee.code", read_only=True)
+    deciding_body_code = serializers.CharField(
+        source="deciding_body.code", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = MandateTask
+        fields = [
+            "id",
+            "committee",
+            "committee_code",
+            "number",
+            "text",
+            "status",
+            "deciding_body",
+            "deciding_body_code",
+            "case_number",
+            "decided_on",
+            "repeal_case_number",
+            "replaces",
+            "proposed_by",
+            "valid_from",
+            "valid_to",
         ]

@@ -13,6 +13,7 @@ router.register("ownerships", views.OwnershipViewSet, basename="ownership")
 router.register("tokens", views.ApiTokenViewSet, basename="token")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 router.register("jobs", views.JobViewSet, basename="job")
+router.register("mandate-tasks", views.MandateTaskViewSet, basename="mandate-task")
 
 urlpatterns = [
     path("me/", views.me, name="me"),

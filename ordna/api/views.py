@@ -18,6 +18,8 @@ from ordna.accounts.selectors import tokens_of
 from ordna.api import serializers as s
 from ordna.audit import selectors as audit_selectors
 from ordna.audit.models import AuditEvent
+from ordna.catalogue import selectors as catalogue_selectors
+from ordna.catalogue.models import MandateTask
 from ordna.organisation import selectors as org_selectors
 from ordna.organisation import services as org_services
 from ordna.organisation.models import LegalPerson, Ownership, Unit
@@ -290,3 +292,37 @@ class JobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gene
 
     def get_object(self):
         return access.access_job(self.request.user, self.kwargs["pk"])
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("committee", str, description="Committee code (default SN)"),
+            OpenApiParameter("status", str, enum=MandateTask.Status.values),
+        ]
+    )
+)
+class MandateTaskViewSet(viewsets.ReadOnlyModelViewSet):
+    # Every version of every task: in force, proposed, replaced and repealed.
+    lookup_value_converter = "int"
+    serializer_class = s.MandateTaskSerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return catalogue_selectors.all_mandate_tasks()
+        filters = MandateFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return catalogue_selectors.all_mandate_tasks(
+            committee_code=filters.validated_data.get("committee", ""),
+            status=filters.validated_data.get("status", ""),
+        )
+
+    def get_object(self):
+        return access.access_mandate_task(self.request.user, self.kwargs["pk"])
+
+
+class MandateFilterSerializer(serializers.Serializer):
+    committee = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    status = serializers.ChoiceField(
+        choices=MandateTask.Status.choices, required=False, allow_blank=True
+    )

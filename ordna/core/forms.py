@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,6 +55,13 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def as_of(request) -> tuple[AsOfForm, datetime.date]:
+    """The "as of" form from the query string, and the day it names (today by default)."""
+    form = AsOfForm(request.GET or None)
+    day = form.day() if request.GET.get("per") else None
+    return form, day or timezone.localdate()
 
 
 class AsOfForm(DsFormMixin, forms.Form):

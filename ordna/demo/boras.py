@@ -79,6 +79,23 @@ UNITS = [
     ("EXT1", "Exempelbolaget Väst AB", "external_customer", "EXT1", None, "", "", "86"),
 ]
 
+# Servicenämnden's tasks (demo wording, grounded in the statement and the brief), adopted
+# by the council under a demo case number; and the statement's proposed new task.
+MANDATE_ADOPTED = [
+    "att som stadens interna utförare tillhandahålla tjänster inom IT, lön, ekonomi, "
+    "fordon, anläggning samt drift och underhåll åt stadens förvaltningar och bolag",
+    "att bedriva verksamheten i företagsliknande former, finansierad av beställarnas "
+    "ersättningar, så att den över tid bär sina kostnader (självkostnad)",
+    "att utföra uppdrag åt externa aktörer i den omfattning kommunfullmäktige har beslutat",
+    "att upprätthålla beredskap för vinterväghållning, vatten och avlopp, fastigheter och IT "
+    "enligt överenskommelser med beställarna",
+]
+MANDATE_PROPOSED = (
+    "att vara Borås Stads förstärkningsresurs vid samhällsstörningar och extraordinära "
+    "händelser och övriga insatser vid kris"
+)
+MANDATE_CASE = "KF 2019-00042"
+
 PASSWORD = "demo"
 
 # username, first name, last name, title, role, unit code
@@ -100,7 +117,14 @@ USERS = [
 @transaction.atomic
 def load() -> dict[str, int]:
     """Create whatever of the demo is missing; return how many rows of each were created."""
-    created = {"legal_persons": 0, "ownerships": 0, "units": 0, "users": 0, "memberships": 0}
+    created = {
+        "legal_persons": 0,
+        "ownerships": 0,
+        "units": 0,
+        "mandate_tasks": 0,
+        "users": 0,
+        "memberships": 0,
+    }
     people: dict[str, LegalPerson] = {}
     for key, name, number, kind in LEGAL_PERSONS:
         person = LegalPerson.objects.filter(org_number=number).first()
@@ -148,6 +172,7 @@ def load() -> dict[str, int]:
             )
             created["units"] += 1
         units[code] = unit
+    created["mandate_tasks"] = _load_mandate(units)
     for username, first, last, title, role, unit_code in USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -177,3 +202,35 @@ def load() -> dict[str, int]:
             )
             created["memberships"] += 1
     return created
+
+
+def _load_mandate(units: dict) -> int:
+    from ordna.catalogue import services as catalogue_services
+    from ordna.catalogue.models import MandateTask
+
+    sn = units["SN"]
+    if MandateTask.objects.filter(committee=sn).exists():
+        return 0
+    for text in MANDATE_ADOPTED:
+        task = catalogue_services.mandate_task_propose(
+            actor=None, committee=sn, text=text, source=SOURCE, reason=REASON
+        )
+        catalogue_services.mandate_task_adopt(
+            actor=None,
+            task=task,
+            deciding_body=units["KF"],
+            case_number=MANDATE_CASE,
+            decided_on=datetime.date(2019, 12, 12),
+            valid_from=START,
+            source=SOURCE,
+            reason=REASON,
+        )
+    catalogue_services.mandate_task_propose(
+        actor=None,
+        committee=sn,
+        text=MANDATE_PROPOSED,
+        proposed_by=sn,
+        source=SOURCE,
+        reason=REASON,
+    )
+    return len(MANDATE_ADOPTED) + 1

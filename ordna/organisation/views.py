@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from ordna.accounts import access
 from ordna.accounts.selectors import people_of_unit
-from ordna.core.forms import AsOfForm, EndForm, form_page
+from ordna.core.forms import EndForm, as_of, form_page
 from ordna.organisation import selectors, services
 from ordna.organisation.forms import (
     LegalPersonForm,
@@ -19,12 +19,6 @@ from ordna.organisation.forms import (
     UnitForm,
     UnitSearchForm,
 )
-
-
-def _as_of(request):
-    form = AsOfForm(request.GET or None)
-    day = form.day() if request.GET.get("per") else None
-    return form, day or timezone.localdate()
 
 
 @login_required
@@ -54,7 +48,7 @@ def unit_list(request):
 @login_required
 def unit_detail(request, pk):
     unit = access.access_unit(request.user, pk)
-    form, day = _as_of(request)
+    form, day = as_of(request)
     [unit] = selectors.as_recorded([unit], day)
     return render(
         request,
@@ -108,7 +102,7 @@ def unit_edit(request, pk):
 
 @login_required
 def legal_person_list(request):
-    form, day = _as_of(request)
+    form, day = as_of(request)
     q = request.GET.get("q", "")[:100]
     return render(
         request,
@@ -126,7 +120,7 @@ def legal_person_list(request):
 @login_required
 def legal_person_detail(request, pk):
     person = access.access_legal_person(request.user, pk)
-    form, day = _as_of(request)
+    form, day = as_of(request)
     [person] = selectors.as_recorded([person], day)
     ownership = selectors.ownership_of(person, day)
     return render(
