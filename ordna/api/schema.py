@@ -50,10 +50,33 @@ ERRORS = {
 }
 
 
+# Integer bounds that come from the database backend's column types, not from Ordna's
+# rules: SQLite and PostgreSQL differ, and the committed schema must not depend on which
+# database generated it.
+BACKEND_LIMITS = {32767, 2147483647, 9223372036854775807}
+
+
+def _drop_backend_limits(node) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            if node.get("maximum") in BACKEND_LIMITS:
+                node.pop("maximum")
+                if node.get("format") == "int64":
+                    node.pop("format")
+            if node.get("minimum") is not None and -node["minimum"] - 1 in BACKEND_LIMITS:
+                node.pop("minimum")
+        for value in node.values():
+            _drop_backend_limits(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_backend_limits(value)
+
+
 def add_problem_responses(result, generator, request, public):
     """Document the problem-details answers every operation can give, so that clients
     (and the API fuzzer) know them as part of the contract."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    _drop_backend_limits(schemas)
     schemas["Problem"] = PROBLEM
     ref = {"$ref": "#/components/schemas/Problem"}
     for path_item in result.get("paths", {}).values():
