@@ -73,6 +73,7 @@ MATRIX: dict[str, list[Rule]] = {
     "organisation:ownership_create": [Rule(ADMIN, args="legal_person")],
     "organisation:ownership_end": [Rule(ADMIN, args="ownership")],
     "catalogue:mandate": [Rule(ALL)],
+    "catalogue:roles": [Rule(ALL)],
     "catalogue:mandate_propose": [Rule(DECIDERS), Rule(DECIDERS, "post", (200,), data={})],
     "catalogue:mandate_adopt": [
         Rule(DECIDERS, args="proposed_task"),

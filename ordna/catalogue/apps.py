@@ -12,3 +12,6 @@ class CatalogueConfig(AppConfig):
         from ordna.core.navigation import NavItem, register_nav
 
         register_nav(NavItem("catalogue:mandate", _("Mandate"), access.is_signed_in, 50))
+        register_nav(
+            NavItem("catalogue:roles", _("Roles and responsibilities"), access.is_signed_in, 55)
+        )

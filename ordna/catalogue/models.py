@@ -79,3 +79,49 @@ class MandateTask(Validity):
 
     def __str__(self) -> str:
         return f"{self.committee.code} §{self.number}: {self.text[:60]}"
+
+
+class ServiceArea(Validity):
+    """A service area (verksamhetsområde): who delivers it, who decides, who buys for all."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-ZÅÄÖ0-9-]{2,20}$", _("Use 2–20 capital letters, digits or hyphens.")
+            )
+        ],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    provider = models.ForeignKey(
+        "organisation.Unit",
+        on_delete=models.PROTECT,
+        related_name="provided_areas",
+        verbose_name=_("provider"),
+    )
+    responsible_committee = models.ForeignKey(
+        "organisation.Unit",
+        on_delete=models.PROTECT,
+        related_name="responsible_areas",
+        verbose_name=_("responsible committee"),
+    )
+    main_purchaser = models.ForeignKey(
+        "organisation.Unit",
+        on_delete=models.PROTECT,
+        related_name="purchased_areas",
+        null=True,
+        blank=True,
+        verbose_name=_("main purchaser"),
+        help_text=_("Only where the services are common to all administrations."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service area")
+        verbose_name_plural = _("service areas")
+
+    def __str__(self) -> str:
+        return self.name

@@ -47,3 +47,60 @@ def all_mandate_tasks(*, committee_code: str = "", status: str = ""):
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+@dataclass(frozen=True)
+class AreaRoles:
+    """Roles and responsibilities in one service area, derived from the registry."""
+
+    area: object
+    orders: list  # units whose people order (orderers, purchaser representatives)
+    delivers: object  # the provider unit
+    negotiates: list  # the main purchaser for common services, else each buyer's rep
+    decides: object  # the committee responsible for the provider
+    oversees: list  # units holding the oversight role (Kommunstyrelsen)
+    heard_in: str | None  # the forum, when forums land (issue 9)
+
+
+def roles_and_responsibilities(on: datetime.date | None = None) -> list[AreaRoles]:
+    """The "Roller och ansvar" table, computed from service areas and memberships."""
+    from ordna.accounts.models import Membership, Role
+    from ordna.catalogue.models import ServiceArea
+
+    day = on or timezone.localdate()
+    memberships = list(
+        Membership.objects.valid_on(day)
+        .filter(role__in=[Role.ORDERER, Role.PURCHASER_REPRESENTATIVE, Role.OVERSIGHT])
+        .select_related("unit")
+    )
+
+    def units_with(*roles):
+        found = {m.unit_id: m.unit for m in memberships if m.role in roles and m.unit_id}
+        return sorted(found.values(), key=lambda u: u.code)
+
+    buyers = units_with(Role.ORDERER, Role.PURCHASER_REPRESENTATIVE)
+    representatives = units_with(Role.PURCHASER_REPRESENTATIVE)
+    overseers = units_with(Role.OVERSIGHT)
+    areas = ServiceArea.objects.valid_on(day).select_related(
+        "provider", "responsible_committee", "main_purchaser"
+    )
+    return [
+        AreaRoles(
+            area=area,
+            orders=buyers,
+            delivers=area.provider,
+            negotiates=[area.main_purchaser] if area.main_purchaser else representatives,
+            decides=area.responsible_committee,
+            oversees=overseers,
+            heard_in=None,
+        )
+        for area in areas
+    ]
+
+
+def service_areas(on: datetime.date | None = None):
+    from ordna.catalogue.models import ServiceArea
+
+    return ServiceArea.objects.valid_on(on or timezone.localdate()).select_related(
+        "provider", "responsible_committee", "main_purchaser"
+    )

@@ -171,3 +171,29 @@ def mandate_task_repeal(
         source=source,
     )
     return row
+
+
+@transaction.atomic
+def service_area_create(*, actor, source="web", reason="", **data):
+    """Register a service area: its provider, responsible committee and main purchaser."""
+    from ordna.catalogue.models import ServiceArea
+
+    area = ServiceArea(**data)
+    area.full_clean()
+    errors = {}
+    if area.responsible_committee.kind != "committee":
+        errors["responsible_committee"] = [_("The responsible body must be a committee.")]
+    if area.main_purchaser is not None and area.main_purchaser.kind != "administration":
+        errors["main_purchaser"] = [_("The main purchaser must be an administration.")]
+    if errors:
+        raise ValidationError(errors)
+    area.save()
+    record(
+        actor=actor,
+        action="catalogue.service_area.create",
+        obj=area,
+        after=snapshot(area),
+        reason=reason,
+        source=source,
+    )
+    return area

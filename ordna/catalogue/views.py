@@ -101,3 +101,18 @@ def repeal(request, pk):
         redirect_to=_back,
         cancel="catalogue:mandate",
     )
+
+
+@login_required
+def roles(request):
+    """Roller och ansvar: generated from the service areas and people's roles, never typed."""
+    form, day = as_of(request)
+    return render(
+        request,
+        "catalogue/roles.html",
+        {
+            "form": form,
+            "day": day,
+            "rows": selectors.roles_and_responsibilities(day),
+        },
+    )

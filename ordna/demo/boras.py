@@ -96,6 +96,17 @@ MANDATE_PROPOSED = (
 )
 MANDATE_CASE = "KF 2019-00042"
 
+# code, name, main purchaser (for services common to all administrations) or None
+SERVICE_AREAS = [
+    ("IT", "IT och digitala tjänster", "SLK"),
+    ("LON", "Lön och personaladministration", "SLK"),
+    ("EKONOMI", "Ekonomiadministration", "SLK"),
+    ("KONTAKTCENTER", "Kontaktcenter", "SLK"),
+    ("FORDON", "Fordon och transporter", None),
+    ("ANLAGGNING", "Anläggning", None),
+    ("GATA-PARK", "Gatu- och parkdrift", None),
+]
+
 PASSWORD = "demo"
 
 # username, first name, last name, title, role, unit code
@@ -122,6 +133,7 @@ def load() -> dict[str, int]:
         "ownerships": 0,
         "units": 0,
         "mandate_tasks": 0,
+        "service_areas": 0,
         "users": 0,
         "memberships": 0,
     }
@@ -173,6 +185,7 @@ def load() -> dict[str, int]:
             created["units"] += 1
         units[code] = unit
     created["mandate_tasks"] = _load_mandate(units)
+    created["service_areas"] = _load_service_areas(units)
     for username, first, last, title, role, unit_code in USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -234,3 +247,26 @@ def _load_mandate(units: dict) -> int:
         reason=REASON,
     )
     return len(MANDATE_ADOPTED) + 1
+
+
+def _load_service_areas(units: dict) -> int:
+    from ordna.catalogue import services as catalogue_services
+    from ordna.catalogue.models import ServiceArea
+
+    count = 0
+    for code, name, main_purchaser in SERVICE_AREAS:
+        if ServiceArea.objects.filter(code=code).exists():
+            continue
+        catalogue_services.service_area_create(
+            actor=None,
+            code=code,
+            name=name,
+            provider=units["SK"],
+            responsible_committee=units["SN"],
+            main_purchaser=units[main_purchaser] if main_purchaser else None,
+            valid_from=START,
+            source=SOURCE,
+            reason=REASON,
+        )
+        count += 1
+    return count

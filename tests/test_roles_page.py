@@ -1,0 +1,45 @@
+"""The "Roller och ansvar" page is computed from the registry, not written by hand."""
+
+import datetime
+
+from django.urls import reverse
+
+from ordna.accounts.models import User
+from ordna.accounts.services import membership_grant
+from ordna.catalogue import selectors
+from ordna.organisation.models import Unit
+
+
+def test_roles_follow_the_data(client, demo, login_as):
+    rows = {row.area.code: row for row in selectors.roles_and_responsibilities()}
+    assert set(rows) == {
+        "IT",
+        "LON",
+        "EKONOMI",
+        "KONTAKTCENTER",
+        "FORDON",
+        "ANLAGGNING",
+        "GATA-PARK",
+    }
+    it, fleet = rows["IT"], rows["FORDON"]
+    assert it.delivers.code == "SK" and it.decides.code == "SN"
+    assert [u.code for u in it.negotiates] == ["SLK"]  # common services: the main purchaser
+    assert [u.code for u in fleet.negotiates] == ["TF"]  # otherwise each buyer's representative
+    assert [u.code for u in it.orders] == ["LF", "TF"]
+    assert [u.code for u in it.oversees] == ["KS"]
+
+    # Give LF a purchaser representative: the table changes with nobody editing it.
+    membership_grant(
+        actor=User.objects.get(username="admin"),
+        user=User.objects.get(username="lf.bestallare"),
+        role="purchaser_representative",
+        unit=Unit.objects.get(code="LF"),
+        valid_from=datetime.date(2020, 1, 1),
+    )
+    fleet = {r.area.code: r for r in selectors.roles_and_responsibilities()}["FORDON"]
+    assert [u.code for u in fleet.negotiates] == ["LF", "TF"]
+
+    login_as("tf.bestallare")
+    body = client.get(reverse("catalogue:roles")).content.decode()
+    assert "Roller och ansvar" in body and "Gatu- och parkdrift" in body
+    assert "Stadsledningskansliet" in body and "Inget forum ännu" in body
