@@ -43,3 +43,10 @@ def test_roles_follow_the_data(client, demo, login_as):
     body = client.get(reverse("catalogue:roles")).content.decode()
     assert "Roller och ansvar" in body and "Gatu- och parkdrift" in body
     assert "Stadsledningskansliet" in body and "Inget forum ännu" in body
+
+
+def test_only_the_most_specific_menu_item_is_current(client, demo, login_as):
+    login_as("tf.bestallare")
+    body = client.get(reverse("catalogue:roles")).content.decode()
+    assert body.count('aria-current="page"') == 1
+    assert 'href="/uppdrag/roller-och-ansvar/" aria-current="page"' in body

@@ -47,13 +47,21 @@ def register_panel(builder: Callable) -> None:
 
 
 def nav_for(request) -> list[dict]:
+    """The user's menu; the current item is the one whose address is the longest match."""
     user = request.user
-    items = []
-    for item in sorted(_ITEMS, key=lambda i: i.order):
-        if item.visible(user):
-            url = reverse(item.url_name)
-            current = request.path == url or (url != "/" and request.path.startswith(url))
-            items.append({"url": url, "label": item.label, "current": current})
+    items = [
+        {"url": reverse(item.url_name), "label": item.label, "current": False}
+        for item in sorted(_ITEMS, key=lambda i: i.order)
+        if item.visible(user)
+    ]
+    matches = [
+        entry
+        for entry in items
+        if request.path == entry["url"]
+        or (entry["url"] != "/" and request.path.startswith(entry["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda entry: len(entry["url"]))["current"] = True
     return items
 
 
