@@ -61,21 +61,20 @@ def propose(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def adopt(request, pk):
+def _decision_page(request, pk, *, register, day_field: str, day_label, title):
+    """Adopting and repealing are the same page: a decision (body, case number, date) and
+    the day it takes effect, handed to the matching service."""
     task = access.access_mandate_task(request.user, pk, write=True)
 
     def save(data):
-        return services.mandate_task_adopt(
-            actor=request.user, task=task, valid_from=data.pop("day"), **data
-        )
+        data[day_field] = data.pop("day")
+        return register(actor=request.user, task=task, **data)
 
     return form_page(
         request,
-        DecisionForm(request.POST or None, day_label=gettext_lazy("Valid from")),
+        DecisionForm(request.POST or None, day_label=day_label),
         save,
-        title=_("Adopt: %(task)s") % {"task": task},
+        title=title % {"task": task},
         success_message=_("The decision was registered."),
         redirect_to=_back,
         cancel="catalogue:mandate",
@@ -84,22 +83,27 @@ def adopt(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def repeal(request, pk):
-    task = access.access_mandate_task(request.user, pk, write=True)
-
-    def save(data):
-        return services.mandate_task_repeal(
-            actor=request.user, task=task, valid_to=data.pop("day"), **data
-        )
-
-    return form_page(
+def adopt(request, pk):
+    return _decision_page(
         request,
-        DecisionForm(request.POST or None, day_label=gettext_lazy("Last valid day")),
-        save,
-        title=_("Repeal: %(task)s") % {"task": task},
-        success_message=_("The decision was registered."),
-        redirect_to=_back,
-        cancel="catalogue:mandate",
+        pk,
+        register=services.mandate_task_adopt,
+        day_field="valid_from",
+        day_label=gettext_lazy("Valid from"),
+        title=_("Adopt: %(task)s"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def repeal(request, pk):
+    return _decision_page(
+        request,
+        pk,
+        register=services.mandate_task_repeal,
+        day_field="valid_to",
+        day_label=gettext_lazy("Last valid day"),
+        title=_("Repeal: %(task)s"),
     )
 
 
