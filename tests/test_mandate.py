@@ -99,6 +99,8 @@ def test_repeal_keeps_the_task_in_history(demo):
         decided_on=DAY,
         valid_to=DAY,
     )
+    task.refresh_from_db()
+    assert (task.repeal_deciding_body.code, task.repeal_decided_on) == ("KF", DAY)
     later = selectors.mandate_of(unit("SN"), DAY + datetime.timedelta(days=1))
     assert task not in later.in_force and task in later.history
     with pytest.raises(ValidationError):

@@ -178,6 +178,8 @@ class MandateTaskSerializer(serializers.ModelSerializer):
             "case_number",
             "decided_on",
             "repeal_case_number",
+            "repeal_deciding_body",
+            "repeal_decided_on",
             "replaces",
             "proposed_by",
             "valid_from",

@@ -55,6 +55,15 @@ class MandateTask(Validity):
         blank=True,
         validators=[case_number_validator],
     )
+    repeal_deciding_body = models.ForeignKey(
+        "organisation.Unit",
+        on_delete=models.PROTECT,
+        related_name="mandate_repeals",
+        null=True,
+        blank=True,
+        verbose_name=_("body that repealed"),
+    )
+    repeal_decided_on = models.DateField(_("date of the repeal"), null=True, blank=True)
     replaces = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

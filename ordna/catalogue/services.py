@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordna.audit.services import record, snapshot
-from ordna.catalogue.models import MandateTask
+from ordna.catalogue.models import MandateTask, ServiceArea
 from ordna.core import locks
 
 
@@ -158,6 +158,7 @@ def mandate_task_repeal(
     before = snapshot(row)
     row.status = MandateTask.Status.REPEALED
     row.repeal_case_number = case_number
+    row.repeal_deciding_body, row.repeal_decided_on = deciding_body, decided_on
     row.valid_to = valid_to
     row.full_clean()
     row.save()
@@ -176,8 +177,6 @@ def mandate_task_repeal(
 @transaction.atomic
 def service_area_create(*, actor, source="web", reason="", **data):
     """Register a service area: its provider, responsible committee and main purchaser."""
-    from ordna.catalogue.models import ServiceArea
-
     area = ServiceArea(**data)
     area.full_clean()
     errors = {}
