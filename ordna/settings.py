@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ordna.audit",
     "ordna.organisation",
     "ordna.catalogue",
+    "ordna.agreements",
     "ordna.accounts",
     "ordna.api",
     "ordna.demo",

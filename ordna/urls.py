@@ -10,6 +10,7 @@ urlpatterns = [
     path("organisation/", include("ordna.organisation.urls")),
     path("granskning/", include("ordna.audit.urls")),
     path("uppdrag/", include("ordna.catalogue.urls")),
+    path("avtal/", include("ordna.agreements.urls")),
     path("api/v1/", include("ordna.api.urls")),
     path("", include("ordna.core.urls")),
 ]

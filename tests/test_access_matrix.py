@@ -80,6 +80,8 @@ MATRIX: dict[str, list[Rule]] = {
         Rule(DECIDERS, "post", (200,), data={}, args="proposed_task"),
     ],
     "catalogue:mandate_repeal": [Rule(DECIDERS, args="adopted_task")],
+    # --- Agreements ---
+    "agreements:list": [Rule(ALL)],
     "api:mandate-task-list": [_api(ALL)],
     "api:mandate-task-detail": [_api(ALL, args="adopted_task")],
     "audit:event_list": [Rule(AUDIT_READERS)],

@@ -66,7 +66,9 @@ def test_demo_twice_changes_nothing(demo_env, tmp_path):
     assert second.returncode == 0, second.stderr
     assert "nothing changed" in second.stdout
     assert _counts(tmp_path / "demo.sqlite3") == before
-    assert before["organisation_unit"] == 23 and before["accounts_user"] == 11
+    assert (
+        before["organisation_unit"] == 23 and before["accounts_user"] == 16
+    )  # 11 from issue 2, 5 signers
 
 
 def _free_port() -> int:

@@ -203,3 +203,137 @@ def access_mandate_task(user, pk, *, write: bool = False):
     if write:
         require(can_register_decisions(user))
     return _get_or_404(MandateTask.objects.select_related("committee", "replaces"), pk)
+
+
+# --- Catalogue: service areas, services, price lists, allocation keys ----------------------
+# The catalogue is public within the municipality: everyone signed in reads it, prices and
+# their cost build-up included (transparency is the point). The provider maintains it.
+def can_manage_catalogue(user) -> bool:
+    return can_write(user) and has_role(user, *PROVIDER_ROLES, Role.SYSTEM_ADMIN)
+
+
+def can_publish_prices(user) -> bool:
+    """Publishing a price list binds the provider: its manager does it."""
+    return can_write(user) and has_role(user, Role.PROVIDER_MANAGER, Role.SYSTEM_ADMIN)
+
+
+def can_manage_keys(user) -> bool:
+    """Driver values come from the provider's systems or the main purchaser's figures."""
+    return can_write(user) and has_role(
+        user, *PROVIDER_ROLES, Role.MAIN_PURCHASER, Role.SYSTEM_ADMIN
+    )
+
+
+def _catalogue_object(user, qs, pk, *, write: bool, allowed=can_manage_catalogue):
+    require(is_signed_in(user))
+    if write:
+        require(allowed(user))
+    return _get_or_404(qs, pk)
+
+
+def access_service_area(user, pk, *, write: bool = False):
+    from ordna.catalogue.models import ServiceArea
+
+    qs = ServiceArea.objects.select_related("provider", "responsible_committee", "main_purchaser")
+    return _catalogue_object(user, qs, pk, write=write)
+
+
+def access_service(user, pk, *, write: bool = False):
+    from ordna.catalogue.models import Service
+
+    qs = Service.objects.select_related("area", "default_key")
+    return _catalogue_object(user, qs, pk, write=write)
+
+
+def access_price_list(user, pk, *, write: bool = False, publish: bool = False):
+    from ordna.catalogue.models import PriceList
+
+    allowed = can_publish_prices if publish else can_manage_catalogue
+    qs = PriceList.objects.select_related("based_on", "published_by")
+    return _catalogue_object(user, qs, pk, write=write or publish, allowed=allowed)
+
+
+def access_allocation_key(user, pk, *, write: bool = False):
+    from ordna.catalogue.models import AllocationKey
+
+    return _catalogue_object(
+        user, AllocationKey.objects.all(), pk, write=write, allowed=can_manage_keys
+    )
+
+
+# --- Agreements ------------------------------------------------------------------------------
+def agreements_visible_to(user) -> QuerySet:
+    """Agreements a user may read: their own unit's (either side), and every common
+    agreement, since every administration pays its share of those."""
+    from ordna.agreements.models import Agreement
+
+    require(is_signed_in(user))
+    qs = Agreement.objects.all()
+    if reads_everything(user):
+        return qs
+    own = scope_to_parties(user, qs, purchaser_field="purchaser", provider_field="provider")
+    return qs.filter(Q(pk__in=own.values("pk")) | Q(kind=Agreement.Kind.COMMON))
+
+
+def access_agreement(user, pk):
+    return _get_or_404(
+        agreements_visible_to(user).select_related("purchaser", "provider", "rolled_from"), pk
+    )
+
+
+def _holds_at(user, unit_id, *roles) -> bool:
+    return any(u.pk == unit_id for u in units_of(user, *roles))
+
+
+def negotiating_side(user, agreement) -> str | None:
+    """The side the user negotiates for in this agreement, or None.
+
+    Provider staff and managers negotiate for the provider; the purchaser's
+    representative (or, for the purchaser unit itself, its main purchaser) for the
+    purchaser. Auditors and read-all roles only read.
+    """
+    if not can_write(user):
+        return None
+    if _holds_at(user, agreement.provider_id, *PROVIDER_ROLES):
+        return "provider"
+    if _holds_at(user, agreement.purchaser_id, Role.PURCHASER_REPRESENTATIVE, Role.MAIN_PURCHASER):
+        return "purchaser"
+    return None
+
+
+def signing_role(user, agreement, side: str) -> str | None:
+    """The role under which the user may sign for `side`, or None.
+
+    The purchaser signs through its representative (the main purchaser for a common
+    agreement); the provider through its manager.
+    """
+    if not can_write(user):
+        return None
+    if side == "provider":
+        roles = (Role.PROVIDER_MANAGER,)
+        unit_id = agreement.provider_id
+    else:
+        roles = (
+            (Role.MAIN_PURCHASER,)
+            if agreement.kind == "common"
+            else (Role.PURCHASER_REPRESENTATIVE, Role.MAIN_PURCHASER)
+        )
+        unit_id = agreement.purchaser_id
+    for role in roles:
+        if _holds_at(user, unit_id, role):
+            return role
+    return None
+
+
+def can_create_agreements(user) -> bool:
+    return can_write(user) and has_role(user, *PROVIDER_ROLES)
+
+
+def can_roll_over(user) -> bool:
+    return can_write(user) and has_role(user, Role.PROVIDER_MANAGER)
+
+
+def can_set_agreement_cycle(user) -> bool:
+    return can_write(user) and has_role(
+        user, Role.PROVIDER_MANAGER, Role.MAIN_PURCHASER, Role.SYSTEM_ADMIN
+    )

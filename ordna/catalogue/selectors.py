@@ -104,3 +104,72 @@ def service_areas(on: datetime.date | None = None):
     return ServiceArea.objects.valid_on(on or timezone.localdate()).select_related(
         "provider", "responsible_committee", "main_purchaser"
     )
+
+
+# --- Services, prices and keys --------------------------------------------------------------
+def services(*, area_code: str = "", query: str = ""):
+    from django.db.models import Q
+
+    from ordna.catalogue.models import Service
+
+    qs = Service.objects.select_related("area", "default_key").order_by("code")
+    if area_code:
+        qs = qs.filter(area__code=area_code.upper())
+    if query:
+        qs = qs.filter(Q(code__icontains=query) | Q(name__icontains=query))
+    return qs
+
+
+def price_list_on(day: datetime.date):
+    """The published price list in force on `day`, or None."""
+    from ordna.catalogue.models import PriceList
+
+    return (
+        PriceList.objects.filter(status=PriceList.Status.PUBLISHED)
+        .valid_on(day)
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def prices_of(price_list) -> list:
+    return list(
+        price_list.prices.select_related("service", "service__area").order_by("service__code")
+    )
+
+
+def key_values_for(key, year: int):
+    """The version of a key's driver values in use for a year: the newest."""
+    from ordna.catalogue.models import KeyValues
+
+    return KeyValues.objects.filter(key=key, year=year).order_by("-number").first()
+
+
+@dataclass(frozen=True)
+class Share:
+    unit: object
+    value: object  # the driver value (or percentage) behind the share
+    amount: object
+
+
+def allocation(key_values, total) -> list[Share]:
+    """Share `total` by a version of driver values, exactly to the öre (largest remainder).
+
+    Proportional keys weigh by the driver value, fixed-percentage keys by the percentage,
+    even keys give every listed unit the same weight.
+    """
+    from ordna.catalogue.models import AllocationKey
+    from ordna.core.money import allocate
+
+    rows = list(key_values.rows.select_related("unit").order_by("unit__code"))
+    if not rows:
+        return []
+    method = key_values.key.method
+    if method == AllocationKey.Method.EVEN:
+        weights = [(r.pk, 1) for r in rows]
+    else:
+        weights = [(r.pk, r.value) for r in rows]
+    if sum(w for _pk, w in weights) == 0:
+        return []
+    amounts = allocate(total, weights)
+    return [Share(r.unit, r.value, amounts[r.pk]) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,8 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordna.audit.services import record, snapshot
-from ordna.catalogue.models import MandateTask, ServiceArea
+from ordna.catalogue.models import (
+    AllocationKey,
+    DriverValue,
+    KeyValues,
+    MandateTask,
+    Price,
+    PriceList,
+    PriceModel,
+    Service,
+    ServiceArea,
+)
 from ordna.core import locks
+from ordna.core.exceptions import StaleEdit
+from ordna.core.money import to_ore
 
 
 @transaction.atomic
@@ -174,18 +187,24 @@ def mandate_task_repeal(
     return row
 
 
-@transaction.atomic
-def service_area_create(*, actor, source="web", reason="", **data):
-    """Register a service area: its provider, responsible committee and main purchaser."""
-    area = ServiceArea(**data)
+def _clean_area(area: ServiceArea) -> None:
     area.full_clean()
     errors = {}
     if area.responsible_committee.kind != "committee":
         errors["responsible_committee"] = [_("The responsible body must be a committee.")]
     if area.main_purchaser is not None and area.main_purchaser.kind != "administration":
         errors["main_purchaser"] = [_("The main purchaser must be an administration.")]
+    if area.provider.kind != "administration":
+        errors["provider"] = [_("The provider must be an administration.")]
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def service_area_create(*, actor, source="web", reason="", **data):
+    """Register a service area: its provider, responsible committee and main purchaser."""
+    area = ServiceArea(**data)
+    _clean_area(area)
     area.save()
     record(
         actor=actor,
@@ -196,3 +215,527 @@ def service_area_create(*, actor, source="web", reason="", **data):
         source=source,
     )
     return area
+
+
+def _check_version(obj, version) -> None:
+    if version is not None and int(version) != obj.version:
+        raise StaleEdit(
+            _(
+                "Someone else changed this record after you opened it. "
+                "Reload the page to see their change, then make yours again."
+            )
+        )
+
+
+def _versioned_update(*, actor, model, obj, version, fields, data, clean, action, source, reason):
+    """Lock, refuse a stale version, apply the allowed fields, validate, bump and audit.
+    An edit that changes nothing saves nothing and writes no event."""
+    row = model.objects.select_for_update().get(pk=obj.pk)
+    _check_version(row, version)
+    before = snapshot(row)
+    for key, value in data.items():
+        if key in fields:
+            setattr(row, key, value)
+    clean(row)
+    if snapshot(row) == before:
+        return row
+    row.version += 1
+    row.save()
+    record(
+        actor=actor,
+        action=action,
+        obj=row,
+        before=before,
+        after=snapshot(row),
+        reason=reason,
+        source=source,
+    )
+    return row
+
+
+AREA_FIELDS = [
+    "name",
+    "description",
+    "provider",
+    "responsible_committee",
+    "main_purchaser",
+    "valid_from",
+    "valid_to",
+]
+
+
+@transaction.atomic
+def service_area_update(*, actor, area, version, source="web", reason="", **data):
+    """Change a service area (its code stays: other records and exports use it)."""
+    return _versioned_update(
+        actor=actor,
+        model=ServiceArea,
+        obj=area,
+        version=version,
+        fields=AREA_FIELDS,
+        data=data,
+        clean=_clean_area,
+        action="catalogue.service_area.update",
+        source=source,
+        reason=reason,
+    )
+
+
+# --- Services ---------------------------------------------------------------------------
+SERVICE_FIELDS = [
+    "name",
+    "description",
+    "area",
+    "unit_of_measure",
+    "price_model",
+    "obligation",
+    "open_to_external",
+    "external_decision",
+    "vat_percent",
+    "account",
+    "default_key",
+    "response_days_normal",
+    "delivery_days_normal",
+    "response_days_urgent",
+    "delivery_days_urgent",
+    "cpv_code",
+    "valid_from",
+    "valid_to",
+]
+
+
+def _clean_service(service: Service) -> None:
+    service.full_clean()
+    errors = {}
+    if service.open_to_external and not service.external_decision:
+        errors["external_decision"] = [
+            _("Give the council decision that opens the service to external customers.")
+        ]
+    if service.price_model == PriceModel.FIXED and service.default_key_id is None:
+        errors["default_key"] = [_("A fixed fee is shared by a key: choose one.")]
+    if service.response_days_urgent > service.response_days_normal:
+        errors["response_days_urgent"] = [
+            _("An urgent response cannot take longer than a normal one.")
+        ]
+    if service.delivery_days_urgent > service.delivery_days_normal:
+        errors["delivery_days_urgent"] = [
+            _("An urgent delivery cannot take longer than a normal one.")
+        ]
+    if service.response_days_normal > service.delivery_days_normal:
+        errors["response_days_normal"] = [_("The response cannot come after the delivery.")]
+    if service.vat_percent > 100:
+        errors["vat_percent"] = [_("VAT is a percentage between 0 and 100.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def service_create(*, actor, source="web", reason="", **data) -> Service:
+    """Add a service to the catalogue."""
+    service = Service(**data)
+    _clean_service(service)
+    service.save()
+    record(
+        actor=actor,
+        action="catalogue.service.create",
+        obj=service,
+        after=snapshot(service),
+        reason=reason,
+        source=source,
+    )
+    return service
+
+
+@transaction.atomic
+def service_update(*, actor, service, version, source="web", reason="", **data) -> Service:
+    """Change a service; prices live in price lists, so published prices are untouched."""
+    return _versioned_update(
+        actor=actor,
+        model=Service,
+        obj=service,
+        version=version,
+        fields=SERVICE_FIELDS,
+        data=data,
+        clean=_clean_service,
+        action="catalogue.service.update",
+        source=source,
+        reason=reason,
+    )
+
+
+# --- Price lists ------------------------------------------------------------------------
+def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def _check_year(year) -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationError({"year": [_("Give the year as four digits.")]}) from None
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": [_("Give a year between 2000 and 2100.")]})
+    return year
+
+
+@transaction.atomic
+def price_list_create(
+    *, actor, year, name="", valid_from=None, source="web", reason=""
+) -> PriceList:
+    """Start a draft price list for a year (valid from 1 January unless said otherwise)."""
+    year = _check_year(year)
+    locks.lock("catalogue.price_list", year)
+    start, end = _year_bounds(year)
+    valid_from = valid_from or start
+    if not start <= valid_from <= end:
+        raise ValidationError({"valid_from": [_("The start date must lie in the list's year.")]})
+    if PriceList.objects.filter(year=year, status=PriceList.Status.DRAFT).exists():
+        raise ValidationError(
+            {"year": [_("There is already a draft price list for %(year)s.") % {"year": year}]}
+        )
+    price_list = PriceList(
+        year=year,
+        name=name or _("Price list %(year)s") % {"year": year},
+        valid_from=valid_from,
+        valid_to=end,
+    )
+    price_list.full_clean()
+    price_list.save()
+    record(
+        actor=actor,
+        action="catalogue.price_list.create",
+        obj=price_list,
+        after=snapshot(price_list),
+        reason=reason,
+        source=source,
+    )
+    return price_list
+
+
+def _locked_draft(price_list: PriceList, version) -> PriceList:
+    row = PriceList.objects.select_for_update().get(pk=price_list.pk)
+    if row.status != PriceList.Status.DRAFT:
+        raise ValidationError(_("A published price list never changes. Make a new one."))
+    _check_version(row, version)
+    return row
+
+
+def compute_unit_price(direct, overhead, capital, volume) -> Decimal:
+    """The cost build-up's unit price: total cost divided by volume, to the öre."""
+    return to_ore((Decimal(direct) + Decimal(overhead) + Decimal(capital)) / Decimal(volume))
+
+
+@transaction.atomic
+def price_set(
+    *,
+    actor,
+    price_list,
+    version,
+    service,
+    direct_cost=0,
+    overhead_cost=0,
+    capital_cost=0,
+    volume=1,
+    note="",
+    source="web",
+    reason="",
+) -> Price:
+    """Set one service's cost build-up in a draft list; the unit price follows from it."""
+    row = _locked_draft(price_list, version)
+    direct_cost, overhead_cost, capital_cost, volume = (
+        Decimal(direct_cost or 0),
+        Decimal(overhead_cost or 0),
+        Decimal(capital_cost or 0),
+        Decimal(volume if volume not in (None, "") else 0),
+    )
+    errors = {}
+    for field, value in (
+        ("direct_cost", direct_cost),
+        ("overhead_cost", overhead_cost),
+        ("capital_cost", capital_cost),
+    ):
+        if value < 0:
+            errors[field] = [_("A cost cannot be negative.")]
+    if service.price_model != PriceModel.QUOTE and volume <= 0:
+        errors["volume"] = [_("The volume must be greater than zero.")]
+    if service.price_model == PriceModel.FIXED and volume != 1:
+        errors["volume"] = [_("A fixed fee is priced for the whole year: the volume is 1.")]
+    if errors:
+        raise ValidationError(errors)
+    price = Price.objects.filter(price_list=row, service=service).first()
+    before = snapshot(price) if price else None
+    price = price or Price(price_list=row, service=service)
+    price.direct_cost, price.overhead_cost, price.capital_cost = (
+        direct_cost,
+        overhead_cost,
+        capital_cost,
+    )
+    price.volume, price.note = volume, note
+    price.unit_price = (
+        None
+        if service.price_model == PriceModel.QUOTE
+        else compute_unit_price(direct_cost, overhead_cost, capital_cost, volume)
+    )
+    price.full_clean()
+    price.save()
+    row.version += 1
+    row.save(update_fields=["version"])
+    record(
+        actor=actor,
+        action="catalogue.price.set",
+        obj=price,
+        before=before,
+        after=snapshot(price),
+        reason=reason,
+        source=source,
+    )
+    return price
+
+
+@transaction.atomic
+def price_remove(*, actor, price_list, version, service, source="web", reason="") -> None:
+    row = _locked_draft(price_list, version)
+    price = Price.objects.filter(price_list=row, service=service).first()
+    if price is None:
+        return
+    before = snapshot(price)
+    record(
+        actor=actor,
+        action="catalogue.price.remove",
+        obj=price,
+        before=before,
+        reason=reason,
+        source=source,
+    )
+    price.delete()
+    row.version += 1
+    row.save(update_fields=["version"])
+
+
+@transaction.atomic
+def price_list_publish(*, actor, price_list, version, source="web", reason="") -> PriceList:
+    """Publish a draft: from now on it never changes, and it ends the list before it."""
+    locks.lock("catalogue.price_list.publish")
+    row = _locked_draft(price_list, version)
+    if not row.prices.exists():
+        raise ValidationError(_("A price list without prices cannot be published."))
+    published = PriceList.objects.select_for_update().filter(status=PriceList.Status.PUBLISHED)
+    later = published.filter(valid_from__gte=row.valid_from).order_by("valid_from").first()
+    if later is not None:
+        raise ValidationError(
+            {
+                "valid_from": [
+                    _(
+                        "The list would overlap “%(other)s”, published from %(day)s. "
+                        "A new list must start after the lists already published."
+                    )
+                    % {"other": later.name, "day": later.valid_from.isoformat()}
+                ]
+            }
+        )
+    for previous in published.overlapping(row.valid_from, row.valid_to):
+        previous_before = snapshot(previous)
+        previous.valid_to = row.valid_from - datetime.timedelta(days=1)
+        previous.save(update_fields=["valid_to"])
+        record(
+            actor=actor,
+            action="catalogue.price_list.end",
+            obj=previous,
+            before=previous_before,
+            after=snapshot(previous),
+            reason=reason,
+            source=source,
+        )
+    before = snapshot(row)
+    row.status = PriceList.Status.PUBLISHED
+    row.published_at = timezone.now()
+    row.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    row.version += 1
+    row.save()
+    record(
+        actor=actor,
+        action="catalogue.price_list.publish",
+        obj=row,
+        before=before,
+        after=snapshot(row),
+        reason=reason,
+        source=source,
+    )
+    return row
+
+
+@transaction.atomic
+def price_list_index(
+    *, actor, source_list, year, index_percent, index_name="", source="web", reason=""
+) -> PriceList:
+    """Next year's draft from a list: every cost indexed by `index_percent`, volumes kept."""
+    try:
+        index_percent = Decimal(index_percent)
+    except (TypeError, ArithmeticError):
+        raise ValidationError({"index_percent": [_("Give the index as a percentage.")]}) from None
+    if not Decimal("-50") <= index_percent <= Decimal("50"):
+        raise ValidationError(
+            {"index_percent": [_("An index between −50 and 50 per cent is expected.")]}
+        )
+    draft = price_list_create(actor=actor, year=year, source=source, reason=reason)
+    factor = 1 + index_percent / 100
+    draft.based_on, draft.index_percent, draft.index_name = source_list, index_percent, index_name
+    draft.save(update_fields=["based_on", "index_percent", "index_name"])
+    for old in source_list.prices.select_related("service"):
+        direct, overhead, capital = (
+            to_ore(old.direct_cost * factor),
+            to_ore(old.overhead_cost * factor),
+            to_ore(old.capital_cost * factor),
+        )
+        Price.objects.create(
+            price_list=draft,
+            service=old.service,
+            direct_cost=direct,
+            overhead_cost=overhead,
+            capital_cost=capital,
+            volume=old.volume,
+            note=old.note,
+            unit_price=None
+            if old.unit_price is None
+            else compute_unit_price(direct, overhead, capital, old.volume),
+        )
+    record(
+        actor=actor,
+        action="catalogue.price_list.index",
+        obj=draft,
+        after=snapshot(draft),
+        reason=reason,
+        source=source,
+    )
+    return draft
+
+
+# --- Allocation keys --------------------------------------------------------------------
+KEY_FIELDS = ["name", "driver", "driver_label", "method", "description"]
+
+
+def _clean_key(key: AllocationKey) -> None:
+    key.full_clean()
+    if key.driver == AllocationKey.Driver.CUSTOM and not key.driver_label:
+        raise ValidationError({"driver_label": [_("Say what is counted.")]})
+
+
+@transaction.atomic
+def allocation_key_create(*, actor, source="web", reason="", **data) -> AllocationKey:
+    key = AllocationKey(**data)
+    _clean_key(key)
+    key.save()
+    record(
+        actor=actor,
+        action="catalogue.allocation_key.create",
+        obj=key,
+        after=snapshot(key),
+        reason=reason,
+        source=source,
+    )
+    return key
+
+
+def check_driver_rows(key: AllocationKey, rows) -> list[dict]:
+    """Validate driver rows [(line, unit code, value text)] for a key; return the rows as
+    dicts with `unit`, `value` and `errors` (Swedish messages naming what is wrong)."""
+    from ordna.organisation.models import Unit
+
+    codes = {str(code).strip().upper() for _line, code, _value in rows}
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes).order_by("valid_from")}
+    seen = set()
+    checked = []
+    for line, code, text in rows:
+        code = str(code or "").strip().upper()
+        errors = []
+        unit = units.get(code)
+        if not code:
+            errors.append(_("The unit code is missing."))
+        elif unit is None:
+            errors.append(_("There is no unit with the code %(code)s.") % {"code": code})
+        elif code in seen:
+            errors.append(_("The unit %(code)s appears more than once.") % {"code": code})
+        seen.add(code)
+        value = _parse_number(text)
+        if value is None:
+            errors.append(_("“%(text)s” is not a number.") % {"text": str(text or "")[:40]})
+        elif value < 0:
+            errors.append(_("A driver value cannot be negative."))
+        checked.append({"line": line, "code": code, "unit": unit, "value": value, "errors": errors})
+    if not checked:
+        raise ValidationError(_("There are no rows."))
+    if all(not r["errors"] for r in checked):
+        total = sum((r["value"] for r in checked), Decimal(0))
+        if key.method == AllocationKey.Method.PERCENT and total != 100:
+            raise ValidationError(
+                _("The percentages sum to %(total)s, not 100.") % {"total": _number(total)}
+            )
+        if key.method == AllocationKey.Method.PROPORTIONAL and total == 0:
+            raise ValidationError(_("The driver values sum to zero: nothing to share by."))
+    return checked
+
+
+def _number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def _parse_number(text) -> Decimal | None:
+    if isinstance(text, (int, Decimal)):
+        return Decimal(text)
+    if isinstance(text, float):
+        return Decimal(str(text))
+    cleaned = str(text or "").strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError:
+        return None
+    if not value.is_finite() or value.as_tuple().exponent < -4 or abs(value) >= 10**10:
+        return None
+    return value
+
+
+@transaction.atomic
+def key_values_register(
+    *, actor, key, year, rows, source_name="", note="", source="web", reason=""
+) -> KeyValues:
+    """Register a year's driver values for a key as a new version: all rows or none."""
+    year = _check_year(year)
+    checked = check_driver_rows(key, rows)
+    bad = [r for r in checked if r["errors"]]
+    if bad:
+        first = bad[0]
+        raise ValidationError(
+            _("Row %(line)s: %(error)s (%(count)s rows have errors; nothing was saved.)")
+            % {"line": first["line"], "error": first["errors"][0], "count": len(bad)}
+        )
+    locks.lock("catalogue.key_values", key.pk, year)
+    last = KeyValues.objects.filter(key=key, year=year).order_by("-number").first()
+    values = KeyValues.objects.create(
+        key=key,
+        year=year,
+        number=(last.number + 1) if last else 1,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        source=source_name[:200],
+        note=note[:500],
+    )
+    DriverValue.objects.bulk_create(
+        [DriverValue(values=values, unit=r["unit"], value=r["value"]) for r in checked]
+    )
+    record(
+        actor=actor,
+        action="catalogue.key_values.register",
+        obj=values,
+        after={
+            "key": key.code,
+            "year": year,
+            "version": values.number,
+            "source": source_name,
+            "rows": {r["code"]: str(r["value"]) for r in checked},
+        },
+        reason=reason,
+        source=source,
+    )
+    return values

@@ -113,3 +113,26 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class NumberSeries(models.Model):
+    """The last number taken in a series (agreements, orders, invoices) for a year.
+
+    Numbers are taken under a row lock in the writing transaction (core.services.
+    next_number), so a rolled-back write gives its number back and posted numbers have no
+    gaps; never max()+1.
+    """
+
+    series = models.CharField(_("series"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="number_series_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last}"

@@ -108,3 +108,24 @@ def worker_heartbeat(*, worker_id: str, hostname: str, pid: int) -> None:
         WorkerHeartbeat.objects.create(
             worker_id=worker_id, hostname=hostname, pid=pid, started_at=now, last_seen=now
         )
+
+
+def next_number(series: str, year: int) -> int:
+    """Take the next number in `series` for `year`, inside the caller's transaction."""
+    from django.db import IntegrityError, connection, transaction
+
+    from ordna.core.models import NumberSeries
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("next_number must be called inside the writing transaction")
+    row = NumberSeries.objects.select_for_update().filter(series=series, year=year).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                NumberSeries.objects.create(series=series, year=year)
+        except IntegrityError:
+            pass  # created by a concurrent transaction; lock it below
+        row = NumberSeries.objects.select_for_update().get(series=series, year=year)
+    row.last += 1
+    row.save(update_fields=["last"])
+    return row.last

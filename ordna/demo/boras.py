@@ -214,6 +214,9 @@ def load() -> dict[str, int]:
                 valid_from=START,
             )
             created["memberships"] += 1
+    from ordna.demo import catalogue as demo_catalogue
+
+    created.update(demo_catalogue.load(units))
     return created
 
 
