@@ -29,16 +29,16 @@ def test_roles_follow_the_data(client, demo, login_as):
     assert [u.code for u in it.orders] == ["FFF", "FSF", "GSF", "LF", "TF", "VAF"]
     assert [u.code for u in it.oversees] == ["KS"]
 
-    # Give LF a purchaser representative: the table changes with nobody editing it.
+    # Give SLK a purchaser representative: the table changes with nobody editing it.
     membership_grant(
         actor=User.objects.get(username="admin"),
         user=User.objects.get(username="lf.bestallare"),
         role="purchaser_representative",
-        unit=Unit.objects.get(code="LF"),
+        unit=Unit.objects.get(code="SLK"),
         valid_from=datetime.date(2020, 1, 1),
     )
     fleet = {r.area.code: r for r in selectors.roles_and_responsibilities()}["FORDON"]
-    assert [u.code for u in fleet.negotiates] == ["LF", "TF"]
+    assert [u.code for u in fleet.negotiates] == ["FFF", "FSF", "GSF", "LF", "SLK", "TF", "VAF"]
 
     login_as("tf.bestallare")
     body = client.get(reverse("catalogue:roles")).content.decode()
