@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 
 from ordna.audit import triggers
+from ordna.core import frozen
 
 
 @pytest.fixture(autouse=True)
@@ -46,8 +47,10 @@ def allow_audit_flush(transactional_db):
     of such a test and put back at the start of the next one.
     """
     triggers.install(connection)
+    frozen.install(connection)
     yield
     triggers.drop(connection)
+    frozen.drop(connection)
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +63,8 @@ def _audit_triggers(request):
         request.getfixturevalue("db")
         if not triggers.installed(connection):
             triggers.install(connection)  # inside the test's transaction: rolled back after
+        if not frozen.installed(connection):
+            frozen.install(connection)
     yield
 
 

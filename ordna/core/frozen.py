@@ -1,0 +1,106 @@
+"""Database triggers that keep published prices and agreed or signed agreements as they
+were: the database refuses to change or delete them, whatever code runs.
+
+- A price in a published price list: no UPDATE, DELETE, or new INSERT into that list.
+- An agreement line of a version that is no longer open (agreed, signed, superseded or
+  withdrawn): no UPDATE, DELETE or INSERT.
+- Negotiation rounds and signatures: never updated or deleted.
+
+Installed by agreements migration 0003. As with the audit triggers (ordna.audit.triggers),
+a migration that makes SQLite rebuild one of these tables drops its triggers and must
+install them again; tests that flush the database drop them first (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+MESSAGE = "frozen records are corrected by new records, never changed"
+
+PRICE_LIST_PUBLISHED = (
+    "(SELECT status FROM catalogue_pricelist WHERE id = {row}.price_list_id) = 'published'"
+)
+VERSION_CLOSED = (
+    "(SELECT state FROM agreements_agreementversion WHERE id = {row}.version_id) <> 'open'"
+)
+
+# name, table, events with the row the condition reads, condition (None = always)
+RULES = [
+    ("frozen_price_upd", "catalogue_price", "UPDATE", "OLD", PRICE_LIST_PUBLISHED),
+    ("frozen_price_del", "catalogue_price", "DELETE", "OLD", PRICE_LIST_PUBLISHED),
+    ("frozen_price_ins", "catalogue_price", "INSERT", "NEW", PRICE_LIST_PUBLISHED),
+    ("frozen_line_upd", "agreements_agreementline", "UPDATE", "OLD", VERSION_CLOSED),
+    ("frozen_line_del", "agreements_agreementline", "DELETE", "OLD", VERSION_CLOSED),
+    ("frozen_line_ins", "agreements_agreementline", "INSERT", "NEW", VERSION_CLOSED),
+    ("frozen_round_upd", "agreements_negotiationround", "UPDATE", "OLD", None),
+    ("frozen_round_del", "agreements_negotiationround", "DELETE", "OLD", None),
+    ("frozen_signature_upd", "agreements_signature", "UPDATE", "OLD", None),
+    ("frozen_signature_del", "agreements_signature", "DELETE", "OLD", None),
+]
+
+
+def _sqlite_install() -> list[str]:
+    statements = []
+    for name, table, event, row, condition in RULES:
+        when = f"WHEN {condition.format(row=row)}" if condition else ""
+        statements.append(
+            f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {event} ON {table} {when} "
+            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+        )
+    return statements
+
+
+def _pg_install() -> list[str]:
+    statements = []
+    for name, table, event, row, condition in RULES:
+        body = (
+            f"IF {condition.format(row=row)} THEN RAISE EXCEPTION '{MESSAGE}'; END IF;"
+            if condition
+            else f"RAISE EXCEPTION '{MESSAGE}';"
+        )
+        result = "OLD" if event == "DELETE" else "NEW"
+        statements += [
+            f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
+                BEGIN {body} RETURN {result}; END; $$ LANGUAGE plpgsql""",
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"""CREATE TRIGGER {name} BEFORE {event} ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {name}()""",
+        ]
+    return statements
+
+
+def _run(connection, statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def install(connection) -> None:
+    if connection.vendor == "sqlite":
+        _run(connection, _sqlite_install())
+    elif connection.vendor == "postgresql":
+        _run(connection, _pg_install())
+    else:  # pragma: no cover - we support exactly these two
+        raise NotImplementedError(connection.vendor)
+
+
+def drop(connection) -> None:
+    if connection.vendor == "sqlite":
+        _run(connection, [f"DROP TRIGGER IF EXISTS {name}" for name, *_ in RULES])
+    elif connection.vendor == "postgresql":
+        _run(connection, [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table, *_ in RULES])
+
+
+def installed(connection) -> bool:
+    names = [name for name, *_ in RULES]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            marks = ", ".join(["%s"] * len(names))
+            cursor.execute(
+                f"SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name IN ({marks})",  # noqa: S608
+                names,
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s) AND NOT tgisinternal",
+                [names],
+            )
+        return cursor.fetchone()[0] == len(names)
