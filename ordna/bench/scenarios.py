@@ -75,3 +75,51 @@ def unit_list(options: dict) -> list[Report]:
         report.add("baseline SQL", base_s * 1000, "ms")
         reports.append(report)
     return reports
+
+
+@scenario(
+    "agreement_charges",
+    "Each unit's charges under the common agreement (keys, exact öre) vs. one SQL sum",
+)
+def agreement_charges(options: dict) -> list[Report]:
+    from django.db.models import Count
+
+    from ordna.agreements import selectors
+    from ordna.agreements.models import Agreement
+
+    agreement = (
+        Agreement.objects.filter(kind=Agreement.Kind.COMMON)
+        .annotate(n=Count("versions__lines"))
+        .order_by("-n", "-year")
+        .first()
+    )
+    if agreement is None:
+        return []
+    version = selectors.versions_of(agreement)[-1]
+    result = selectors.charges(agreement, version)
+    assert result.sums_exactly
+
+    def app() -> None:
+        selectors.charges(agreement, selectors.versions_of(agreement)[-1])
+
+    def baseline() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT l.id, l.volume * l.unit_price, d.unit_id, d.value "
+                "FROM agreements_agreementline l "
+                "LEFT JOIN catalogue_keyvalues k ON k.key_id = l.allocation_key_id "
+                "AND k.year = %s "
+                "LEFT JOIN catalogue_drivervalue d ON d.values_id = k.id "
+                "WHERE l.version_id = %s",
+                [agreement.year, version.pk],
+            )
+            cursor.fetchall()
+
+    app_s = median_seconds(app, repeat=10)
+    base_s = median_seconds(baseline, repeat=10)
+    report = Report("agreement_charges", baseline_ratio=app_s / base_s if base_s else None)
+    report.add("lines", len(result.lines), "rows")
+    report.add("units charged", len(result.units), "units")
+    report.add("app", app_s * 1000, "ms")
+    report.add("baseline SQL", base_s * 1000, "ms")
+    return [report]
