@@ -9,6 +9,7 @@ class AgreementsConfig(AppConfig):
 
     def ready(self) -> None:
         from ordna.accounts import access
+        from ordna.agreements import panels  # noqa: F401  (registers the start-page panel)
         from ordna.core.navigation import NavItem, register_nav
 
         register_nav(NavItem("agreements:list", _("Agreements"), access.is_signed_in, 40))
