@@ -1,7 +1,8 @@
 """Every demo role walks every page its navigation offers, with accessibility checks.
 
 Per role: sign in through the form, collect the links of the main menu (`nav.o-nav`) and
-the header tools, visit each; on list pages also the first link in each table. The
+the header tools, visit each (and the links of a section's sub-navigation, `nav.o-subnav`);
+on list pages also the first link in each table. The
 system administrator also opens every kind of create/edit form linked from those pages
 and submits each create form empty, to check the error state, and starts the audit-chain
 verification to see a background-job page polled by HTMX to the end. On every page: status
@@ -40,7 +41,7 @@ ADMIN = "admin"
 REFLOW_ROLES = {ADMIN, "anonymous"}
 # Roles that open the create/edit forms and submit the create forms empty.
 FORM_ROLES = {ADMIN}
-FORM_LINK = re.compile(r"/(ny|andra|avsluta)/$")
+FORM_LINK = re.compile(r"/(ny|andra|avsluta|import|indexera)/$")
 JOB_SECONDS = 60
 NOT_PAGES = re.compile(r"^/(healthz|api/|i18n/|konto/logga-ut/|static/)")
 
@@ -185,8 +186,9 @@ class Walker:
                     form_shapes.add(shape(url))
                     forms.append(url)
 
-        for url in menu:
+        for url in menu:  # grows while walking: a section's sub-navigation joins the menu
             self.visit(url)
+            menu += self.keep(links(page, "nav.o-subnav a"), seen)
             details += self.keep(first_table_links(page), seen)
             collect_forms()
         for url in details:

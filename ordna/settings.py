@@ -279,6 +279,9 @@ SPECTACULAR_SETTINGS = {
         "LegalPersonKindEnum": "ordna.organisation.models.LegalPerson.Kind",
         "UnitKindEnum": "ordna.organisation.models.Unit.Kind",
         "RoleEnum": "ordna.accounts.models.Role",
+        "AgreementKindEnum": "ordna.agreements.models.Agreement.Kind",
+        "AgreementStatusEnum": "ordna.agreements.models.Agreement.Status",
+        "PriceListStatusEnum": "ordna.catalogue.models.PriceList.Status",
     },
 }
 

@@ -17,7 +17,18 @@ ALL = frozenset(u[0] for u in USERS)
 ADMIN = frozenset({"admin"})
 AUDIT_READERS = frozenset({"revisor", "ks.uppsikt", "admin"})
 DECIDERS = frozenset({"registrator", "admin"})
+CATALOGUE_EDITORS = frozenset({"sk.handlaggare", "sk.chef", "admin"})
+PRICE_PUBLISHERS = frozenset({"sk.chef", "admin"})
+KEY_EDITORS = frozenset({"sk.handlaggare", "sk.chef", "slk.huvudbestallare", "admin"})
 ANON = "anonymous"
+# Agreements: 2026-002 is TF's (signed); SK provides; slk.huvudbestallare sees only
+# common agreements and SLK's own.
+SK = frozenset({"sk.handlaggare", "sk.chef"})
+SK_MANAGER = frozenset({"sk.chef"})
+CYCLE_SETTERS = frozenset({"sk.chef", "slk.huvudbestallare", "admin"})
+TF_AGREEMENT_READERS = SK | AUDIT_READERS | {"tf.bestallare", "tf.ombud"}
+TF_NEGOTIATORS = SK | {"tf.ombud"}
+TF_SIGNERS = frozenset({"sk.chef", "tf.ombud"})
 
 
 @dataclass(frozen=True)
@@ -80,10 +91,165 @@ MATRIX: dict[str, list[Rule]] = {
         Rule(DECIDERS, "post", (200,), data={}, args="proposed_task"),
     ],
     "catalogue:mandate_repeal": [Rule(DECIDERS, args="adopted_task")],
+    # --- Catalogue: services, prices, keys ---
+    "catalogue:service_area_list": [Rule(ALL)],
+    "catalogue:service_area_edit": [
+        Rule(CATALOGUE_EDITORS, args="service_area"),
+        Rule(CATALOGUE_EDITORS, "post", (200,), data={}, args="service_area"),
+    ],
+    "catalogue:service_list": [Rule(ALL)],
+    "catalogue:service_create": [
+        Rule(CATALOGUE_EDITORS),
+        Rule(CATALOGUE_EDITORS, "post", (200,), data={}),
+    ],
+    "catalogue:service_detail": [Rule(ALL, args="service")],
+    "catalogue:service_edit": [
+        Rule(CATALOGUE_EDITORS, args="service"),
+        Rule(CATALOGUE_EDITORS, "post", (200,), data={}, args="service"),
+    ],
+    "catalogue:price_list_list": [Rule(ALL)],
+    "catalogue:price_list_create": [
+        Rule(CATALOGUE_EDITORS),
+        Rule(CATALOGUE_EDITORS, "post", (200,), data={}),
+    ],
+    "catalogue:price_list_detail": [
+        Rule(ALL, args="price_list"),
+        Rule(ALL, args="draft_price_list"),
+    ],
+    "catalogue:price_add": [
+        Rule(CATALOGUE_EDITORS, args="draft_price_list"),
+        Rule(CATALOGUE_EDITORS, "post", (200,), data={}, args="draft_price_list"),
+    ],
+    "catalogue:price_edit": [
+        Rule(CATALOGUE_EDITORS, args="draft_price"),
+        Rule(CATALOGUE_EDITORS, "post", (200,), data={}, args="draft_price"),
+    ],
+    "catalogue:price_remove": [
+        Rule(CATALOGUE_EDITORS, args="draft_price"),
+        Rule(CATALOGUE_EDITORS, "post", (200,), data={"version": "x"}, args="draft_price"),
+    ],
+    "catalogue:price_list_publish": [
+        Rule(PRICE_PUBLISHERS, args="draft_price_list"),
+        Rule(PRICE_PUBLISHERS, "post", (200,), data={"version": "x"}, args="draft_price_list"),
+    ],
+    "catalogue:price_list_index": [
+        Rule(CATALOGUE_EDITORS, args="price_list"),
+        Rule(CATALOGUE_EDITORS, "post", (200,), data={}, args="price_list"),
+    ],
+    "catalogue:price_list_preview": [Rule(ALL, args="draft_price_list")],
+    "catalogue:key_list": [Rule(ALL)],
+    "catalogue:key_create": [Rule(KEY_EDITORS), Rule(KEY_EDITORS, "post", (200,), data={})],
+    "catalogue:key_detail": [Rule(ALL, args="allocation_key")],
+    "catalogue:key_import": [
+        Rule(KEY_EDITORS, args="allocation_key"),
+        Rule(KEY_EDITORS, "post", (200,), data={}, args="allocation_key"),
+    ],
     # --- Agreements ---
     "agreements:list": [Rule(ALL)],
+    "agreements:create": [Rule(SK), Rule(SK, "post", (200,), data={})],
+    "agreements:rollover": [Rule(SK_MANAGER), Rule(SK_MANAGER, "post", (200,), data={})],
+    "agreements:cycle": [
+        Rule(CYCLE_SETTERS, args="agreement_year"),
+        Rule(CYCLE_SETTERS, "post", (200,), data={}, args="agreement_year"),
+    ],
+    "agreements:detail": [Rule(TF_AGREEMENT_READERS, args="agreement")],
+    "agreements:compare": [Rule(TF_AGREEMENT_READERS, args="agreement")],
+    "agreements:pdf": [Rule(TF_AGREEMENT_READERS, args="agreement")],
+    "agreements:xlsx": [Rule(TF_AGREEMENT_READERS, args="agreement")],
+    # 2026-003 (LF) is still negotiated: only the provider side of the matrix users.
+    "agreements:line_add": [
+        Rule(SK, args="open_agreement"),
+        Rule(SK, "post", (200,), data={}, args="open_agreement"),
+    ],
+    "agreements:line_edit": [
+        Rule(SK, args="agreement_line"),
+        Rule(SK, "post", (200,), data={}, args="agreement_line"),
+    ],
+    "agreements:propose": [
+        Rule(SK, args="open_agreement"),
+        Rule(SK, "post", (200,), data={}, args="open_agreement"),
+    ],
+    # Buttons without a form: no version sent (and 2026-002 is signed), so refused.
+    "agreements:line_remove": [Rule(TF_NEGOTIATORS, "post", (302,), data={}, args="signed_line")],
+    "agreements:agree": [Rule(TF_NEGOTIATORS, "post", (302,), data={}, args="agreement")],
+    "agreements:sign": [
+        Rule(TF_SIGNERS, args="agreement"),
+        Rule(TF_SIGNERS, "post", (200,), data={}, args="agreement"),
+    ],
+    "agreements:amend": [
+        Rule(TF_NEGOTIATORS, args="agreement"),
+        Rule(TF_NEGOTIATORS, "post", (200,), data={}, args="agreement"),
+    ],
+    "agreements:terminate": [
+        Rule(TF_SIGNERS, args="agreement"),
+        Rule(TF_SIGNERS, "post", (200,), data={}, args="agreement"),
+    ],
     "api:mandate-task-list": [_api(ALL)],
     "api:mandate-task-detail": [_api(ALL, args="adopted_task")],
+    # --- API: catalogue and agreements ---
+    "api:service-area-list": [_api(ALL)],
+    "api:service-area-detail": [
+        _api(ALL, args="api_service_area"),
+        _api(
+            {"sk.handlaggare", "sk.chef", "admin"},
+            "patch",
+            (400,),
+            args="api_service_area",
+            data={"version": 1, "name": ""},
+        ),
+    ],
+    "api:service-list": [
+        _api(ALL),
+        _api({"sk.handlaggare", "sk.chef", "admin"}, "post", (400,), data={}),
+    ],
+    "api:service-detail": [
+        _api(ALL, args="api_service"),
+        _api(
+            {"sk.handlaggare", "sk.chef", "admin"},
+            "patch",
+            (400,),
+            args="api_service",
+            data={"version": 1, "name": ""},
+        ),
+    ],
+    "api:price-list-list": [
+        _api(ALL),
+        _api({"sk.handlaggare", "sk.chef", "admin"}, "post", (400,), data={}),
+    ],
+    "api:price-list-detail": [_api(ALL, args="api_price_list")],
+    "api:price-list-publish": [
+        _api({"sk.chef", "admin"}, "post", (400,), args="api_price_list", data={}),
+    ],
+    "api:price-list-prices": [
+        _api(
+            {"sk.handlaggare", "sk.chef", "admin"}, "post", (400,), args="api_price_list", data={}
+        ),
+    ],
+    "api:allocation-key-list": [_api(ALL)],
+    "api:allocation-key-detail": [_api(ALL, args="api_key")],
+    "api:allocation-key-values": [
+        _api(ALL, args="api_key"),
+        _api(
+            {"sk.handlaggare", "sk.chef", "slk.huvudbestallare", "admin"},
+            "post",
+            (400,),
+            args="api_key",
+            data={},
+        ),
+    ],
+    "api:allocation-key-allocate": [_api(ALL, ok=(400,), args="api_key")],  # no ?amount=
+    "api:agreement-list": [_api(ALL)],
+    # The common agreement: everyone reads it; SK and the main purchaser negotiate it.
+    "api:agreement-detail": [_api(ALL, args="api_agreement")],
+    "api:agreement-lines": [
+        _api(
+            {"sk.handlaggare", "sk.chef", "slk.huvudbestallare"},
+            "post",
+            (400,),
+            args="api_agreement",
+            data={},
+        ),
+    ],
     "audit:event_list": [Rule(AUDIT_READERS)],
     "audit:object_events": [Rule(AUDIT_READERS, args="audit_object")],
     "audit:user_events": [Rule(AUDIT_READERS, args="user")],
@@ -158,6 +324,59 @@ def _samples():
         "ownership": {"pk": Ownership.objects.first().pk},
         "audit_object": {"object_type": "organisation.unit", "object_id": str(unit.pk)},
         "audit_event": {"pk": event.pk},
+        **_catalogue_samples(),
+        **_agreement_samples(),
+        **_api_catalogue_samples(),
+    }
+
+
+def _agreement_samples():
+    from ordna.agreements.models import Agreement, AgreementLine
+
+    signed = Agreement.objects.get(number="2026-002")
+    negotiated = Agreement.objects.get(number="2026-003")
+    signed_line = AgreementLine.objects.filter(version__agreement=signed).first()
+    open_line = AgreementLine.objects.filter(version__agreement=negotiated).first()
+    return {
+        "agreement": {"pk": signed.pk},
+        "open_agreement": {"pk": negotiated.pk},
+        "agreement_line": {"pk": negotiated.pk, "line_pk": open_line.pk},
+        "signed_line": {"pk": signed.pk, "line_pk": signed_line.pk},
+        "agreement_year": {"year": 2027},
+    }
+
+
+def _catalogue_samples():
+    from ordna.catalogue import services as catalogue
+    from ordna.catalogue.models import AllocationKey, PriceList, Service, ServiceArea
+
+    published = PriceList.objects.get(name="Prislista 2026")
+    draft = catalogue.price_list_index(
+        actor=None, source_list=published, year=2027, index_percent="3", index_name="PKV"
+    )
+    service = Service.objects.get(code="IT-ARBETSPLATS")
+    return {
+        "service_area": {"pk": ServiceArea.objects.get(code="IT").pk},
+        "service": {"pk": service.pk},
+        "price_list": {"pk": published.pk},
+        "draft_price_list": {"pk": draft.pk},
+        "draft_price": {"pk": draft.pk, "service_pk": service.pk},
+        "allocation_key": {"pk": AllocationKey.objects.get(code="ANSTALLDA").pk},
+    }
+
+
+def _api_catalogue_samples():
+    from ordna.agreements.models import Agreement
+    from ordna.catalogue.models import AllocationKey, PriceList, Service, ServiceArea
+
+    return {
+        "api_service_area": {"pk": ServiceArea.objects.get(code="IT").pk},
+        "api_service": {"pk": Service.objects.get(code="IT-ARBETSPLATS").pk},
+        "api_price_list": {
+            "pk": PriceList.objects.get(year=2026, status=PriceList.Status.PUBLISHED).pk
+        },
+        "api_key": {"pk": AllocationKey.objects.get(code="ANSTALLDA").pk},
+        "api_agreement": {"pk": Agreement.objects.get(year=2026, kind="common").pk},
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,8 +11,10 @@ from django.db import transaction
 from stdnum.se import orgnr
 
 from ordna.accounts.models import Membership, Role, User
+from ordna.agreements.models import Agreement, AgreementLine, AgreementVersion, NegotiationRound
 from ordna.audit.models import AuditEvent
 from ordna.audit.services import verify_chain
+from ordna.catalogue.models import DriverValue, KeyValues, Price, PriceList, Service
 from ordna.demo import generate
 from ordna.organisation.models import LegalPerson, Unit
 
@@ -31,6 +34,37 @@ def generated_users():
 
 def generated_customers():
     return Unit.objects.filter(kind=Unit.Kind.EXTERNAL_CUSTOMER, code__startswith="EXT0")
+
+
+def catalogue_rows() -> int:
+    """Rows the catalogue and agreement generators wrote (each has its audit event)."""
+    generated = AuditEvent.objects.filter(action__startswith="demo.generate.").exclude(
+        action__in=[
+            "demo.generate.legal_person.create",
+            "demo.generate.unit.create",
+            "demo.generate.user.create",
+            "demo.generate.membership.create",
+            "demo.generate.price_list.publish",
+            generate.RUN_ACTION,
+        ]
+    )
+    rows = (
+        Service.objects.filter(code__startswith="GEN-").count()
+        + PriceList.objects.filter(index_name="Genererat index").count()
+        + Price.objects.filter(price_list__index_name="Genererat index").count()
+        + KeyValues.objects.filter(source="Genererade värden").count()
+        + DriverValue.objects.filter(values__source="Genererade värden").count()
+        + Agreement.objects.filter(purchaser__in=generated_customers()).count()
+        + AgreementVersion.objects.filter(agreement__purchaser__in=generated_customers()).count()
+        + AgreementLine.objects.filter(
+            version__agreement__purchaser__in=generated_customers()
+        ).count()
+        + NegotiationRound.objects.filter(
+            version__agreement__purchaser__in=generated_customers()
+        ).count()
+    )
+    assert generated.count() == rows
+    return rows
 
 
 class _Rollback(Exception):
@@ -65,7 +99,10 @@ def picture(seed: int) -> dict:
 def test_counts_at_a_small_scale(demo):
     events_before = AuditEvent.objects.count()
     output = run()
-    assert "Generated customers, people (scale 0.05, seed 7)" in output
+    assert (
+        "Generated customers, people, services, key_values, agreements (scale 0.05, seed 7)"
+        in output
+    )
     assert generated_users().count() == 20
     assert generated_customers().count() == 2
     assert LegalPerson.objects.filter(kind=LegalPerson.Kind.EXTERNAL).count() == 1 + 2
@@ -86,8 +123,9 @@ def test_counts_at_a_small_scale(demo):
             }
             assert membership.unit.code in PURCHASING
         assert membership.valid_to is None or membership.valid_to >= membership.valid_from
-    rows = 2 + 2 + 20 + memberships.count()
-    assert AuditEvent.objects.count() == events_before + rows + 1  # one per row, one run
+    rows = 2 + 2 + 20 + memberships.count() + catalogue_rows()
+    # One per row, one for publishing next year's price list, one for the run.
+    assert AuditEvent.objects.count() == events_before + rows + 1 + 1
 
 
 def test_customers_have_valid_organisation_numbers(demo):
@@ -123,7 +161,13 @@ def test_every_row_is_audited_and_the_chain_verifies(demo):
     for action in ["legal_person", "unit"]:
         assert AuditEvent.objects.filter(action=f"demo.generate.{action}.create").count() == 2
     run_event = AuditEvent.objects.get(action=generate.RUN_ACTION)
-    assert run_event.after["generators"] == ["customers", "people"]
+    assert run_event.after["generators"] == [
+        "customers",
+        "people",
+        "services",
+        "key_values",
+        "agreements",
+    ]
 
 
 def test_a_second_run_changes_nothing(demo):
@@ -161,3 +205,93 @@ def test_the_scale_must_be_a_positive_number(demo, scale):
 def test_a_generator_name_is_registered_once():
     with pytest.raises(ValueError, match="already registered"):
         generate.generator("people")(lambda ctx: {})
+
+
+# --- Catalogue and agreements -----------------------------------------------------------------
+def test_services_are_priced_in_next_years_published_list(demo):
+    from ordna.catalogue.services import compute_unit_price
+    from ordna.core.money import to_ore
+
+    current = PriceList.objects.get(year=2026, status=PriceList.Status.PUBLISHED)
+    generate.generate(scale=0.2, seed=3)
+    services = Service.objects.filter(code__startswith="GEN-")
+    assert services.count() == 3
+    following = PriceList.objects.get(year=2027)
+    assert following.status == PriceList.Status.PUBLISHED and following.based_on == current
+    assert following.valid_from.isoformat() == "2027-01-01"
+    assert set(following.prices.values_list("service__code", flat=True)) == set(
+        current.prices.values_list("service__code", flat=True)
+    ) | set(services.values_list("code", flat=True))
+    factor = 1 + following.index_percent / 100
+    for price in following.prices.select_related("service"):
+        old = current.prices.filter(service=price.service).first()
+        if old is not None:
+            assert price.direct_cost == to_ore(old.direct_cost * factor)
+        if price.service.price_model == "quote":
+            assert price.unit_price is None
+        else:
+            assert price.unit_price == compute_unit_price(
+                price.direct_cost, price.overhead_cost, price.capital_cost, price.volume
+            )
+    current.refresh_from_db()
+    assert current.valid_to.isoformat() == "2026-12-31"  # the lists do not overlap
+    assert verify_chain().ok
+
+
+def test_driver_values_are_new_versions_and_include_generated_customers(demo):
+    from ordna.catalogue.models import AllocationKey
+    from ordna.catalogue.selectors import allocation, key_values_for
+
+    generate.generate(scale=0.2, seed=3)
+    fordon = AllocationKey.objects.get(code="FORDON")
+    newest = key_values_for(fordon, 2026)
+    assert newest.number == 2 and newest.source == "Genererade värden"
+    codes = set(newest.rows.values_list("unit__code", flat=True))
+    customers = {u.code for u in generated_customers() if generate._valid_in_year(u, 2026)}
+    assert customers and customers <= codes
+    assert {"TF", "VAF"} <= codes
+    assert key_values_for(fordon, 2027).number == 1
+    lonebesked = key_values_for(AllocationKey.objects.get(code="LONEBESKED"), 2026)
+    assert not set(lonebesked.rows.values_list("unit__code", flat=True)) & customers
+    shares = allocation(newest, Decimal("1000.00"))
+    assert sum(share.amount for share in shares) == Decimal("1000.00")
+
+
+def test_agreements_for_generated_customers_are_priced_from_the_list(demo):
+    from ordna.agreements.services import lines_snapshot
+
+    generate.generate(scale=0.2, seed=3)
+    rows = Agreement.objects.filter(purchaser__in=generated_customers())
+    assert rows.exists()
+    numbers = list(rows.values_list("number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    for agreement in rows.select_related("purchaser"):
+        assert agreement.year == 2027 and agreement.provider.code == "SK"
+        version = agreement.versions.get()
+        assert version.price_list.year == 2027 and version.state == "open"
+        lines = list(version.lines.select_related("service"))
+        assert 1 <= len(lines) <= 4
+        for line in lines:
+            price = version.price_list.prices.get(service=line.service)
+            assert line.list_price == price.unit_price
+            assert line.price_model == line.service.price_model != "fixed"
+        rounds = list(version.rounds.all())
+        if agreement.status == Agreement.Status.NEGOTIATION:
+            assert [r.side for r in rounds] == ["provider"]
+            assert rounds[0].lines == lines_snapshot(version)  # as the services freeze it
+            assert rounds[0].total == sum(line.yearly_amount for line in lines)
+        else:
+            assert agreement.status == Agreement.Status.DRAFT and not rounds
+
+
+def test_new_generators_run_alone_on_a_database_generated_before_them(demo, monkeypatch):
+    older = {name: generate.GENERATORS[name] for name in ("customers", "people")}
+    monkeypatch.setattr(generate, "GENERATORS", older)
+    run()
+    assert not Service.objects.filter(code__startswith="GEN-").exists()
+    monkeypatch.undo()
+    output = run()
+    assert "Generated services, key_values, agreements (scale 0.05, seed 7)" in output
+    assert Service.objects.filter(code__startswith="GEN-").exists()
+    assert generated_users().count() == 20  # the people were not generated again
+    assert verify_chain().ok

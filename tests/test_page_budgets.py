@@ -28,7 +28,13 @@ from tests.test_access_matrix import MATRIX, _samples
 MAX_QUERIES = 10
 MAX_BYTES = 200 * 1024
 GENERATE_SCALE = 0.2
-NOT_PAGES = {"healthz", "set_language", "accounts:logout"}  # no HTML page behind them
+NOT_PAGES = {  # no HTML page behind them
+    "healthz",
+    "set_language",
+    "accounts:logout",
+    "agreements:pdf",
+    "agreements:xlsx",
+}
 
 # Route name → what it costs, for pages over the query budget (measured, not fixed here).
 # Every signed-in page pays before the view runs: the session, the user, the user's
@@ -58,6 +64,7 @@ def _param(name):
 def _heavier_samples(samples):
     """After generating: objects with more rows behind them than the demo's samples."""
     from ordna.accounts.models import Membership, User
+    from ordna.agreements.models import Agreement
     from ordna.organisation.models import LegalPerson
 
     person = (
@@ -67,8 +74,17 @@ def _heavier_samples(samples):
         .first()
     )
     municipality = LegalPerson.objects.get(org_number="212000-1561")
+    # The same shape as the demo's sample (an agreement with one purchaser), more lines.
+    # (The common agreement's keyed lines are measured in tests/test_agreement_pages.py.)
+    busiest = (
+        Agreement.objects.filter(kind=Agreement.Kind.UNIT)
+        .annotate(lines=Count("versions__lines"))
+        .order_by("-lines", "number")
+        .first()
+    )
     return {
         **samples,
+        "agreement": {"pk": busiest.pk},
         "user": {"pk": person.pk},
         "membership": {"pk": Membership.objects.filter(user=person).first().pk},
         "legal_person": {"pk": municipality.pk},
@@ -76,12 +92,15 @@ def _heavier_samples(samples):
 
 
 def _open(client, login_as, name, samples):
-    """GET the page as a system administrator (the login page anonymously)."""
+    """GET the page as a system administrator (the login page anonymously); a page the
+    administrator may not open (a provider's or a signer's) as the first user allowed."""
     rule = _get_rule(name)
     url = reverse(name, kwargs=samples[rule.args] if rule.args else {})
     client.logout()
     if "admin" in rule.allowed:
         login_as("admin")
+    elif rule.allowed:
+        login_as(sorted(rule.allowed)[0])
     else:
         assert rule.public, f"{name}: neither the administrator's nor public"
     return url

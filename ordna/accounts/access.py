@@ -337,3 +337,19 @@ def can_set_agreement_cycle(user) -> bool:
     return can_write(user) and has_role(
         user, Role.PROVIDER_MANAGER, Role.MAIN_PURCHASER, Role.SYSTEM_ADMIN
     )
+
+
+def can_amend_agreement(user, agreement) -> bool:
+    """Either negotiating side may start an amendment of a signed agreement."""
+    return negotiating_side(user, agreement) is not None
+
+
+def can_terminate_agreement(user, agreement) -> bool:
+    """Those who may sign for either side may end the agreement early."""
+    return any(signing_role(user, agreement, side) for side in ("provider", "purchaser"))
+
+
+def signing_sides(user, agreement) -> dict[str, str]:
+    """{side: role} for each side the user may sign for (usually one, often none)."""
+    sides = {side: signing_role(user, agreement, side) for side in ("purchaser", "provider")}
+    return {side: role for side, role in sides.items() if role}

@@ -28,6 +28,8 @@ from ordna.core.exceptions import StaleEdit
 from ordna.core.money import to_ore
 from ordna.core.services import next_number
 
+# Amounts are stored with 14 digits, two of them öre.
+MAX_AMOUNT = Decimal("1000000000000")
 LINE_FIELDS = [
     "volume",
     "unit_price",
@@ -215,6 +217,8 @@ def _line_errors(agreement, version, line: AgreementLine) -> dict:
             _("The key %(key)s has no driver values for %(year)s.")
             % {"key": line.allocation_key.code, "year": agreement.year}
         ]
+    if not errors and line.yearly_amount >= MAX_AMOUNT:
+        errors["volume"] = [_("The line's yearly amount is too large: check volume and price.")]
     for field in ("response_days", "delivery_days"):
         if getattr(line, field) is None:
             errors[field] = [_("Give the number of working days.")]
@@ -614,7 +618,19 @@ def rollover(*, actor, from_year: int, source="web", reason="") -> dict:
     price_list = _published_list_for(datetime.date(to_year, 1, 1))
     factor = 1 + (price_list.index_percent or Decimal(0)) / 100
     prices = {p.service_id: p for p in price_list.prices.all()}
-    summary = {"created": [], "skipped": [], "dropped_lines": []}
+    summary = {"created": [], "skipped": [], "dropped_lines": [], "not_signed": []}
+    summary["not_signed"] = list(
+        Agreement.objects.filter(
+            year=from_year,
+            status__in=[
+                Agreement.Status.DRAFT,
+                Agreement.Status.NEGOTIATION,
+                Agreement.Status.AGREED,
+            ],
+        )
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
     sources = (
         Agreement.objects.filter(
             year=from_year,

@@ -14,6 +14,11 @@ router.register("tokens", views.ApiTokenViewSet, basename="token")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 router.register("jobs", views.JobViewSet, basename="job")
 router.register("mandate-tasks", views.MandateTaskViewSet, basename="mandate-task")
+router.register("service-areas", views.ServiceAreaViewSet, basename="service-area")
+router.register("services", views.ServiceViewSet, basename="service")
+router.register("price-lists", views.PriceListViewSet, basename="price-list")
+router.register("allocation-keys", views.AllocationKeyViewSet, basename="allocation-key")
+router.register("agreements", views.AgreementViewSet, basename="agreement")
 
 urlpatterns = [
     path("me/", views.me, name="me"),

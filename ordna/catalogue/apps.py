@@ -15,3 +15,16 @@ class CatalogueConfig(AppConfig):
         register_nav(
             NavItem("catalogue:roles", _("Roles and responsibilities"), access.is_signed_in, 55)
         )
+        register_nav(
+            NavItem(
+                "catalogue:service_list",
+                _("Services and prices"),
+                access.is_signed_in,
+                52,
+                also=(
+                    "catalogue:price_list_list",
+                    "catalogue:key_list",
+                    "catalogue:service_area_list",
+                ),
+            )
+        )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ordna.audit.services import record, snapshot
 from ordna.catalogue.models import (
@@ -456,7 +457,9 @@ def price_set(
     ):
         if value < 0:
             errors[field] = [_("A cost cannot be negative.")]
-    if service.price_model != PriceModel.QUOTE and volume <= 0:
+    if volume < 0:
+        errors["volume"] = [_("The volume cannot be negative.")]
+    elif service.price_model != PriceModel.QUOTE and volume <= 0:
         errors["volume"] = [_("The volume must be greater than zero.")]
     if service.price_model == PriceModel.FIXED and volume != 1:
         errors["volume"] = [_("A fixed fee is priced for the whole year: the volume is 1.")]
@@ -494,6 +497,7 @@ def price_set(
 
 @transaction.atomic
 def price_remove(*, actor, price_list, version, service, source="web", reason="") -> None:
+    """Take a service out of a draft list (published lists never change)."""
     row = _locked_draft(price_list, version)
     price = Price.objects.filter(price_list=row, service=service).first()
     if price is None:
@@ -523,15 +527,11 @@ def price_list_publish(*, actor, price_list, version, source="web", reason="") -
     later = published.filter(valid_from__gte=row.valid_from).order_by("valid_from").first()
     if later is not None:
         raise ValidationError(
-            {
-                "valid_from": [
-                    _(
-                        "The list would overlap “%(other)s”, published from %(day)s. "
-                        "A new list must start after the lists already published."
-                    )
-                    % {"other": later.name, "day": later.valid_from.isoformat()}
-                ]
-            }
+            _(
+                "The list would overlap “%(other)s”, published from %(day)s. "
+                "A new list must start after the lists already published."
+            )
+            % {"other": later.name, "day": later.valid_from.isoformat()}
         )
     for previous in published.overlapping(row.valid_from, row.valid_to):
         previous_before = snapshot(previous)
@@ -577,6 +577,8 @@ def price_list_index(
         raise ValidationError(
             {"index_percent": [_("An index between −50 and 50 per cent is expected.")]}
         )
+    if _check_year(year) <= source_list.year:
+        raise ValidationError({"year": [_("The new list must be for a later year.")]})
     draft = price_list_create(actor=actor, year=year, source=source, reason=reason)
     factor = 1 + index_percent / 100
     draft.based_on, draft.index_percent, draft.index_name = source_list, index_percent, index_name
@@ -636,13 +638,17 @@ def allocation_key_create(*, actor, source="web", reason="", **data) -> Allocati
     return key
 
 
-def check_driver_rows(key: AllocationKey, rows) -> list[dict]:
+def check_driver_rows(key: AllocationKey, rows, year: int | None = None) -> list[dict]:
     """Validate driver rows [(line, unit code, value text)] for a key; return the rows as
-    dicts with `unit`, `value` and `errors` (Swedish messages naming what is wrong)."""
+    dicts with `unit`, `value` and `errors` (Swedish messages naming what is wrong).
+    With `year`, a unit must exist at some time in that year."""
     from ordna.organisation.models import Unit
 
     codes = {str(code).strip().upper() for _line, code, _value in rows}
-    units = {u.code: u for u in Unit.objects.filter(code__in=codes).order_by("valid_from")}
+    candidates = Unit.objects.filter(code__in=codes).order_by("valid_from")
+    if year is not None:
+        candidates = candidates.overlapping(*_year_bounds(int(year)))
+    units = {u.code: u for u in candidates}
     seen = set()
     checked = []
     for line, code, text in rows:
@@ -652,7 +658,12 @@ def check_driver_rows(key: AllocationKey, rows) -> list[dict]:
         if not code:
             errors.append(_("The unit code is missing."))
         elif unit is None:
-            errors.append(_("There is no unit with the code %(code)s.") % {"code": code})
+            errors.append(
+                _("There is no unit with the code %(code)s in %(year)s.")
+                % {"code": code, "year": year}
+                if year is not None
+                else _("There is no unit with the code %(code)s.") % {"code": code}
+            )
         elif code in seen:
             errors.append(_("The unit %(code)s appears more than once.") % {"code": code})
         seen.add(code)
@@ -703,12 +714,16 @@ def key_values_register(
 ) -> KeyValues:
     """Register a year's driver values for a key as a new version: all rows or none."""
     year = _check_year(year)
-    checked = check_driver_rows(key, rows)
+    checked = check_driver_rows(key, rows, year)
     bad = [r for r in checked if r["errors"]]
     if bad:
         first = bad[0]
         raise ValidationError(
-            _("Row %(line)s: %(error)s (%(count)s rows have errors; nothing was saved.)")
+            ngettext(
+                "Row %(line)s: %(error)s (%(count)s row has errors; nothing was saved.)",
+                "Row %(line)s: %(error)s (%(count)s rows have errors; nothing was saved.)",
+                len(bad),
+            )
             % {"line": first["line"], "error": first["errors"][0], "count": len(bad)}
         )
     locks.lock("catalogue.key_values", key.pk, year)

@@ -19,6 +19,7 @@ class NavItem:
     label: str
     visible: Callable[[object], bool]
     order: int = 100
+    also: tuple[str, ...] = ()  # URL names of other sections this item is current for
 
 
 @dataclass
@@ -49,19 +50,20 @@ def register_panel(builder: Callable) -> None:
 def nav_for(request) -> list[dict]:
     """The user's menu; the current item is the one whose address is the longest match."""
     user = request.user
-    items = [
-        {"url": reverse(item.url_name), "label": item.label, "current": False}
-        for item in sorted(_ITEMS, key=lambda i: i.order)
-        if item.visible(user)
-    ]
+    items, prefixes = [], []
+    for item in sorted(_ITEMS, key=lambda i: i.order):
+        if not item.visible(user):
+            continue
+        entry = {"url": reverse(item.url_name), "label": item.label, "current": False}
+        items.append(entry)
+        prefixes += [(entry["url"], entry), *((reverse(name), entry) for name in item.also)]
     matches = [
-        entry
-        for entry in items
-        if request.path == entry["url"]
-        or (entry["url"] != "/" and request.path.startswith(entry["url"]))
+        (prefix, entry)
+        for prefix, entry in prefixes
+        if request.path == prefix or (prefix != "/" and request.path.startswith(prefix))
     ]
     if matches:
-        max(matches, key=lambda entry: len(entry["url"]))["current"] = True
+        max(matches, key=lambda match: len(match[0]))[1]["current"] = True
     return items
 
 

@@ -2,8 +2,10 @@
 
 `ordna generate --scale N [--seed S]` adds what a municipality the size of Borås collects
 in N years (scale 1 ≈ one year, 10 ≈ ten years; fractions give less). Today that is
-external customers (legal persons with valid organisation numbers and their units) and
-staff with their roles over the years. Later capabilities add their own volumes
+external customers (legal persons with valid organisation numbers and their units),
+staff with their roles over the years, more services priced in the published list,
+yearly driver values for the allocation keys, and agreements for the generated
+customers. Later capabilities add their own volumes
 (catalogue, agreements, orders, deliveries, invoices) by registering a generator here:
 
     @generator("orders")
@@ -39,6 +41,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -479,12 +482,404 @@ def _people(ctx: Context) -> dict[str, int]:
     return {"users": len(users), "memberships": len(memberships)}
 
 
+# --- Catalogue and agreements (issue 4) -----------------------------------------------------
+# Per service area: what generated services are called and how they are priced.
+SERVICE_KINDS = {
+    "IT": (
+        ["Licens", "Skrivare", "Mobiltelefon", "Videomöte", "Lagring", "Serverdrift"],
+        ["subscription", "unit_price"],
+    ),
+    "LON": (["Lönekonsult", "Pensionsrådgivning", "Rehabstöd"], ["hourly", "unit_price"]),
+    "EKONOMI": (["Bokslutsstöd", "Budgetstöd", "Inköpsstöd"], ["hourly"]),
+    "KONTAKTCENTER": (["Telefonkö", "Chattsupport", "Tolkförmedling"], ["hourly", "unit_price"]),
+    "FORDON": (["Elbil", "Lastbil", "Elcykel", "Minibuss", "Släpvagn"], ["unit_price"]),
+    "ANLAGGNING": (["Beläggning", "Lekplats", "Dagvatten", "Belysning"], ["quote", "hourly"]),
+    "GATA-PARK": (["Gräsklippning", "Trädvård", "Sopning", "Klotterborttagning"], ["hourly"]),
+}
+SERVICE_VARIANTS = ["bas", "plus", "dag", "kväll", "helg", "akut", "stor", "liten"]
+UNITS_OF_MEASURE = {
+    "subscription": "användare och månad",
+    "unit_price": "styck",
+    "hourly": "timme",
+    "quote": "uppdrag",
+}
+# Keys whose driver an external customer also has (vehicles it leases, IT users it has).
+CUSTOMER_KEYS = {"FORDON", "IT-ANVANDARE"}
+
+
+GENERATED_INDEX = Decimal("2.50")
+CENT = Decimal("0.01")
+
+
+def _price_list():
+    """The newest published price list (the generated next year's, once it exists)."""
+    from ordna.catalogue.models import PriceList
+
+    return (
+        PriceList.objects.filter(status=PriceList.Status.PUBLISHED).order_by("-valid_from").first()
+    )
+
+
+def _money(rng: random.Random, low: int, high: int) -> Decimal:
+    return (Decimal(rng.randrange(low, high)) * 100).quantize(CENT)
+
+
+def _new_service(ctx: Context, code: str, area) -> Model:
+    from ordna.catalogue.models import Service
+
+    rng = ctx.random
+    words, models = SERVICE_KINDS[area.code]
+    model = rng.choice(models)
+    response, delivery = rng.randint(1, 3), rng.randint(3, 20)
+    return Service(
+        code=code,
+        name=f"{rng.choice(words)}, {rng.choice(SERVICE_VARIANTS)}",
+        area=area,
+        unit_of_measure=UNITS_OF_MEASURE[model],
+        price_model=model,
+        obligation=Service.Obligation.OPTIONAL,
+        account=str(rng.randrange(3460, 3500)),
+        response_days_normal=response,
+        delivery_days_normal=delivery,
+        response_days_urgent=1,
+        delivery_days_urgent=min(delivery, rng.randint(1, 3)),
+        valid_from=ctx.day(),
+    )
+
+
+def _build_up(rng: random.Random, service) -> tuple:
+    """(direct, overhead, capital, volume) for a new service's price."""
+    if service.price_model == "quote":
+        return Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("1.00")
+    direct = _money(rng, 1_000, 50_000)
+    overhead = (direct * Decimal(rng.randrange(8, 20)) / 100).quantize(CENT)
+    capital = (direct * Decimal(rng.randrange(0, 30)) / 100).quantize(CENT)
+    return direct, overhead, capital, Decimal(rng.randrange(50, 20_000)).quantize(CENT)
+
+
+def _next_year_list(ctx: Context, current):
+    """Next year's list, published: the current list's prices indexed by GENERATED_INDEX.
+    None when next year already has a list or the current one runs on into it.
+
+    A published list's prices are frozen in the database (core.frozen), so the list is
+    inserted as a draft, priced, and then published."""
+    from ordna.catalogue.models import PriceList
+
+    year = current.year + 1
+    first_day = datetime.date(year, 1, 1)
+    if PriceList.objects.filter(year=year).exists():
+        return None
+    if current.valid_to is None or current.valid_to >= first_day:
+        return None
+    (price_list,) = ctx.create(
+        PriceList,
+        [
+            PriceList(
+                year=year,
+                name=f"Prislista {year}",
+                based_on=current,
+                index_percent=GENERATED_INDEX,
+                index_name="Genererat index",
+                valid_from=first_day,
+                valid_to=datetime.date(year, 12, 31),
+            )
+        ],
+        action="demo.generate.price_list.create",
+    )
+    return price_list
+
+
+def _publish(ctx: Context, price_list) -> None:
+    from ordna.catalogue.models import PriceList
+
+    price_list.status = PriceList.Status.PUBLISHED
+    price_list.published_at = ctx.audit.now
+    price_list.version += 1
+    price_list.save(update_fields=["status", "published_at", "version"])
+    with translation.override(settings.LANGUAGE_CODE):
+        object_type, object_id, object_repr = object_label(price_list)
+    ctx.audit.add(
+        action="demo.generate.price_list.publish",
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        after=snapshot(price_list),
+    )
+
+
+@generator("services")
+def _services(ctx: Context) -> dict[str, int]:
+    """More services in the catalogue, and next year's published price list: the current
+    list indexed, with the new services priced in it."""
+    from ordna.catalogue.models import Price, Service, ServiceArea
+    from ordna.catalogue.services import compute_unit_price
+    from ordna.core.money import to_ore
+
+    rng = ctx.random
+    areas = {a.code: a for a in ServiceArea.objects.filter(code__in=SERVICE_KINDS)}
+    if not areas:
+        return {}
+    taken = set(Service.objects.filter(code__startswith="GEN-").values_list("code", flat=True))
+    services, n = [], 0
+    for _i in range(ctx.volume(15)):
+        n += 1
+        while f"GEN-{n:04d}" in taken:
+            n += 1
+        services.append(_new_service(ctx, f"GEN-{n:04d}", areas[rng.choice(sorted(areas))]))
+    ctx.create(Service, services, action="demo.generate.service.create")
+    current = _price_list()
+    price_list = _next_year_list(ctx, current) if current else None
+    if price_list is None:
+        return {"services": len(services)}
+    factor = 1 + GENERATED_INDEX / 100
+    costs = [
+        (
+            old.service,
+            to_ore(old.direct_cost * factor),
+            to_ore(old.overhead_cost * factor),
+            to_ore(old.capital_cost * factor),
+            old.volume,
+        )
+        for old in current.prices.select_related("service").order_by("service__code")
+    ]
+    costs += [(service, *_build_up(rng, service)) for service in services]
+    prices = [
+        Price(
+            price_list=price_list,
+            service=service,
+            direct_cost=direct,
+            overhead_cost=overhead,
+            capital_cost=capital,
+            volume=volume,
+            unit_price=None
+            if service.price_model == "quote"
+            else compute_unit_price(direct, overhead, capital, volume),
+        )
+        for service, direct, overhead, capital, volume in costs
+    ]
+    ctx.create(Price, prices, action="demo.generate.price.create")
+    _publish(ctx, price_list)
+    return {"services": len(services), "price_lists": 1, "prices": len(prices)}
+
+
+def _valid_in_year(unit: Unit, year: int) -> bool:
+    return unit.valid_from.year <= year and (unit.valid_to is None or unit.valid_to.year >= year)
+
+
+def _generated_customers() -> list[Unit]:
+    return list(
+        Unit.objects.filter(
+            kind=Unit.Kind.EXTERNAL_CUSTOMER, code__regex=r"^EXT[0-9]{4}$"
+        ).order_by("code")
+    )
+
+
+@generator("key_values")
+def _key_values(ctx: Context) -> dict[str, int]:
+    """A new version of each demo key's driver values for every year of the period and
+    the next: the administrations' figures drawn around the demo's, and the generated
+    customers' for the drivers a customer has (vehicles, IT users)."""
+    from ordna.catalogue.models import AllocationKey, DriverValue, KeyValues
+    from ordna.demo import catalogue as demo_catalogue
+
+    rng = ctx.random
+    keys = {
+        k.code: k
+        for k in AllocationKey.objects.filter(code__in=[c[0] for c in demo_catalogue.KEYS])
+    }
+    buyers = {
+        u.code: u
+        for u in Unit.objects.filter(code__in=demo_catalogue.BUYERS).order_by("valid_from")
+    }
+    customers = _generated_customers()
+    numbers = {
+        (key_id, year): number
+        for key_id, year, number in KeyValues.objects.order_by("number").values_list(
+            "key_id", "year", "number"
+        )
+    }
+    sets, rows = [], []
+    for code, _name, _driver, base in demo_catalogue.KEYS:
+        key = keys.get(code)
+        if key is None or key.method != AllocationKey.Method.PROPORTIONAL:
+            continue
+        # Next year's too: the values for next year's agreements come in the autumn.
+        for year in range(ctx.start.year, ctx.end.year + 2):
+            values = KeyValues(
+                key=key,
+                year=year,
+                number=numbers.get((key.pk, year), 0) + 1,
+                created_at=ctx.audit.now,
+                source="Genererade värden",
+            )
+            sets.append(values)
+            for unit_code, value in zip(demo_catalogue.BUYERS, base, strict=True):
+                if value and unit_code in buyers:
+                    drawn = max(1, round(value * rng.uniform(0.85, 1.15)))
+                    rows.append(DriverValue(values=values, unit=buyers[unit_code], value=drawn))
+            if code in CUSTOMER_KEYS:
+                rows += [
+                    DriverValue(values=values, unit=unit, value=rng.randint(1, 40))
+                    for unit in customers
+                    if _valid_in_year(unit, year)
+                ]
+    ctx.create(KeyValues, sets, action="demo.generate.key_values.create")
+    ctx.create(
+        DriverValue,
+        rows,
+        action="demo.generate.driver_value.create",
+        unit_code=lambda row: row.unit.code,
+    )
+    return {"key_values": len(sets), "driver_values": len(rows)}
+
+
+def _take_numbers(series: str, year: int, count: int) -> int:
+    """Reserve `count` numbers in a series at once; returns the first."""
+    from ordna.core.models import NumberSeries
+
+    row, _created = NumberSeries.objects.select_for_update().get_or_create(series=series, year=year)
+    first = row.last + 1
+    row.last += count
+    row.save(update_fields=["last"])
+    return first
+
+
+def _line_snapshot(line) -> dict:
+    """A line as agreements.services.lines_snapshot freezes it in a round."""
+    from ordna.agreements.models import yearly_amount
+
+    return {
+        "service": line.service.code,
+        "name": line.service.name,
+        "price_model": line.price_model,
+        "volume": str(line.volume),
+        "unit_price": None if line.unit_price is None else str(line.unit_price),
+        "list_price": None if line.list_price is None else str(line.list_price),
+        "allocation_key": "",
+        "response_days": line.response_days,
+        "delivery_days": line.delivery_days,
+        "indicators": line.indicators,
+        "yearly_amount": str(yearly_amount(line.price_model, line.volume, line.unit_price)),
+    }
+
+
+@generator("agreements")
+def _agreements(ctx: Context) -> dict[str, int]:
+    """Agreements for generated customers in the newest published list's year (next year
+    once the services generator has published it), with lines from that list: drafts, and
+    offers in negotiation (the provider's first proposal)."""
+    from ordna.agreements.models import (
+        Agreement,
+        AgreementLine,
+        AgreementVersion,
+        NegotiationRound,
+        Side,
+    )
+    from ordna.catalogue.models import Price, PriceModel
+
+    rng = ctx.random
+    price_list = _price_list()
+    provider = Unit.objects.filter(code=PROVIDER).order_by("-valid_from").first()
+    if price_list is None or provider is None:
+        return {}
+    year = price_list.year
+    handler = User.objects.filter(username="sk.handlaggare").first()
+    prices = list(
+        Price.objects.filter(price_list=price_list)
+        .exclude(service__price_model=PriceModel.FIXED)
+        .select_related("service")
+        .order_by("service__code")
+    )
+    customers = [
+        u for u in _generated_customers() if _valid_in_year(u, year) and rng.random() < 0.8
+    ]
+    if not prices or not customers:
+        return {}
+    first = _take_numbers("agreement", year, len(customers))
+    agreements, versions, lines, rounds = [], [], [], []
+    for number, customer in enumerate(customers, first):
+        start = max(datetime.date(year, 1, 1), customer.valid_from, price_list.valid_from)
+        end = min(datetime.date(year, 12, 31), customer.valid_to or datetime.date(year, 12, 31))
+        negotiating = rng.random() < 0.7
+        agreement = Agreement(
+            number=f"{year}-{number:03d}",
+            year=year,
+            title=f"Tjänsteavtal {year}",
+            purchaser=customer,
+            provider=provider,
+            valid_from=start,
+            valid_to=max(start, end),
+            status=Agreement.Status.NEGOTIATION if negotiating else Agreement.Status.DRAFT,
+            created_at=ctx.audit.now,
+            version=2 if negotiating else 1,
+        )
+        version = AgreementVersion(
+            agreement=agreement,
+            number=1,
+            price_list=price_list,
+            valid_from=start,
+            created_at=ctx.audit.now,
+        )
+        own = []
+        for position, price in enumerate(
+            rng.sample(prices, min(len(prices), rng.randint(1, 4))), 1
+        ):
+            negotiated = price.unit_price is not None and rng.random() < 0.2
+            unit_price = (
+                (price.unit_price * Decimal("0.95")).quantize(CENT)
+                if negotiated
+                else price.unit_price
+            )
+            own.append(
+                AgreementLine(
+                    version=version,
+                    position=position,
+                    service=price.service,
+                    price_model=price.service.price_model,
+                    volume=Decimal(rng.randint(1, 200)).quantize(CENT),
+                    unit_price=unit_price,
+                    list_price=price.unit_price,
+                    response_days=price.service.response_days_normal,
+                    delivery_days=price.service.delivery_days_normal,
+                )
+            )
+        agreements.append(agreement)
+        versions.append(version)
+        lines += own
+        if negotiating:
+            snapshot_lines = [_line_snapshot(line) for line in own]
+            rounds.append(
+                NegotiationRound(
+                    version=version,
+                    number=1,
+                    side=Side.PROVIDER,
+                    comment="Erbjudande enligt prislistan.",
+                    lines=snapshot_lines,
+                    total=sum((Decimal(x["yearly_amount"]) for x in snapshot_lines), Decimal(0)),
+                    created_at=ctx.audit.now,
+                    created_by=handler,
+                )
+            )
+    ctx.create(Agreement, agreements, action="demo.generate.agreement.create")
+    ctx.create(AgreementVersion, versions, action="demo.generate.agreement_version.create")
+    ctx.create(AgreementLine, lines, action="demo.generate.agreement_line.create")
+    ctx.create(NegotiationRound, rounds, action="demo.generate.negotiation_round.create")
+    return {"agreements": len(agreements), "agreement_lines": len(lines)}
+
+
 def totals() -> dict[str, int]:
     """Rows in the database now, for the command's summary."""
+    from ordna.agreements.models import Agreement, AgreementLine
+    from ordna.catalogue.models import DriverValue, Service
+
     return {
         "legal_persons": LegalPerson.objects.count(),
         "units": Unit.objects.count(),
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
+        "services": Service.objects.count(),
+        "driver_values": DriverValue.objects.count(),
+        "agreements": Agreement.objects.count(),
+        "agreement_lines": AgreementLine.objects.count(),
         "audit_events": AuditEvent.objects.count(),
     }
