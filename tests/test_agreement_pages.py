@@ -132,6 +132,10 @@ def test_the_yearly_cycle_over_http(client, demo, login_as):
     assert wrong.status_code == 200
     assert gettext("The password is not correct.") in wrong.content.decode()
     assert not Signature.objects.filter(version__agreement=agreement).exists()
+    # A wrong password counts as a failed sign-in (repeated guesses lock the account).
+    from axes.models import AccessAttempt
+
+    assert AccessAttempt.objects.filter(username="tf.ombud", failures_since_start=1).exists()
     response = client.post(_url("sign", agreement), {"side": "purchaser", "password": "demo"})
     assert response.status_code == 302
     signature = Signature.objects.get(version__agreement=agreement)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -374,6 +375,10 @@ def agreement_sign(request, pk):
 
     def save(data):
         if not request.user.check_password(data["password"]):
+            # Counts like a failed sign-in: repeated guesses lock the account (axes).
+            user_login_failed.send(
+                sender=__name__, credentials={"username": request.user.username}, request=request
+            )
             raise ValidationError({"password": [_("The password is not correct.")]})
         side = data["side"]
         return services.agreement_sign(
