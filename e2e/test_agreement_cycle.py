@@ -47,9 +47,12 @@ class Journey:
         self.check(page, name, response.status if response else None)
 
     def submit(self, page: Page, form_selector: str, name: str) -> None:
+        """Submit a form that must succeed: no error summary on the page it leads to."""
         with page.expect_navigation(wait_until="load") as navigation:
             page.locator(f"{form_selector} button[type=submit]").first.click()
         self.check(page, name, navigation.value.status if navigation.value else None)
+        errors = page.locator("#error-summary").all_inner_texts()
+        assert not errors, f"{page.username} {name}: {errors}"
 
     def close(self) -> list[str]:
         problems = []
@@ -59,10 +62,22 @@ class Journey:
         return problems
 
 
+def choose(page: Page, select: str, text: str) -> None:
+    """Pick the option of a <select> whose text contains `text`."""
+    value = page.locator(f"{select} option", has_text=text).first.get_attribute("value")
+    page.select_option(select, value=value)
+
+
 def _agreement_path(page: Page) -> str:
     match = re.search(r"/avtal/(\d+)/", page.url)
     assert match, f"not on an agreement page: {page.url}"
     return f"/avtal/{match.group(1)}/"
+
+
+def _price_list_path(page: Page) -> str:
+    match = re.search(r"/uppdrag/prislistor/(\d+)/", page.url)
+    assert match, f"not on a price list page: {page.url}"
+    return f"/uppdrag/prislistor/{match.group(1)}/"
 
 
 def _number_in(text: str) -> Decimal:
@@ -79,13 +94,13 @@ def test_purchaser_and_provider_follow_the_whole_cycle(browser, base_url):
 
     # The provider's handler makes an offer: a new 2026 agreement with TF, one service.
     journey.goto(handler, "/avtal/nytt/", "create")
-    handler.select_option("#id_purchaser", label=re.compile("Tekniska förvaltningen"))
+    choose(handler, "#id_purchaser", "Tekniska förvaltningen")
     handler.fill("#id_year", "2026")
     handler.fill("#id_title", "Fordon till hemtjänstens nya område")
     journey.submit(handler, "main form", "created")
     agreement = _agreement_path(handler)
     journey.goto(handler, f"{agreement}rader/ny/", "line-add")
-    handler.select_option("#id_service", label=re.compile("FORDON-LEASING"))
+    choose(handler, "#id_service", "FORDON-LEASING")
     handler.fill("#id_volume", "24")
     journey.submit(handler, "main form", "line-added")
     journey.goto(handler, f"{agreement}forslag/", "propose")
@@ -95,7 +110,7 @@ def test_purchaser_and_provider_follow_the_whole_cycle(browser, base_url):
     # TF's representative sees the offer and counter-proposes a smaller volume.
     journey.goto(representative, agreement, "offer")
     assert "Två bilar hela året" in representative.locator("main").inner_text()
-    representative.locator(f"main a[href^='{agreement}rader/']").first.click()
+    representative.locator(f"main table a[href^='{agreement}rader/']").first.click()
     representative.wait_for_load_state("load")
     journey.check(representative, "line-edit")
     representative.fill("#id_volume", "18")
@@ -128,13 +143,14 @@ def test_purchaser_and_provider_follow_the_whole_cycle(browser, base_url):
     journey.goto(manager, "/uppdrag/prislistor/", "price-lists")
     manager.get_by_role("link", name="Prislista 2026").first.click()
     manager.wait_for_load_state("load")
-    list_2026 = manager.url.split("?")[0]
+    list_2026 = _price_list_path(manager)
     journey.goto(manager, f"{list_2026}indexera/", "index")
     manager.fill("#id_year", "2027")
     manager.fill("#id_index_percent", str(INDEX).replace(".", ","))
     manager.fill("#id_index_name", "PKV")
     journey.submit(manager, "main form", "indexed")
-    draft_2027 = manager.url.split("?")[0]
+    draft_2027 = _price_list_path(manager)
+    assert draft_2027 != list_2026
     journey.goto(manager, f"{draft_2027}forhandsvisning/", "preview")
     journey.goto(manager, f"{draft_2027}publicera/", "publish")
     journey.submit(manager, "main form", "published")

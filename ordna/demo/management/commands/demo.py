@@ -10,8 +10,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from ordna.accounts.models import Role
 from ordna.core.management.commands.serve import gunicorn_argv
 from ordna.demo import boras
+from ordna.demo import catalogue as demo_catalogue
 
 
 class Command(BaseCommand):
@@ -49,6 +51,8 @@ class Command(BaseCommand):
         for username, _first, _last, _title, role, unit in boras.USERS:
             where = f" – {unit}" if unit else ""
             self.stdout.write(f"  {username:<22} {role.label}{where}")
+        signers = [u for u, _names in demo_catalogue.SIGNERS.values() if _names]
+        self.stdout.write(f"  {', '.join(signers)}: {Role.PURCHASER_REPRESENTATIVE.label}")
         if options["no_serve"]:
             return
         self._serve(options["host"], options["port"])
