@@ -139,3 +139,21 @@ def test_xlsx_of_a_unit_agreement(client, demo, login_as):
         Decimal(str(lines.cell(last, 12).value))
         == selectors.charges(agreement, agreement.versions.get()).total
     )
+
+
+def test_xlsx_keeps_formula_like_text_as_text(client, demo, login_as):
+    """Text starting with "=" is never written as a formula (formula injection)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from ordna.agreements.models import Agreement, AgreementLine
+
+    agreement = Agreement.objects.get(number="2026-003")  # open: its lines may change
+    line = AgreementLine.objects.filter(version__agreement=agreement).first()
+    AgreementLine.objects.filter(pk=line.pk).update(indicators='=HYPERLINK("http://x","y")')
+    login_as("sk.chef")
+    response = client.get(reverse("agreements:xlsx", args=[agreement.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=HYPER")]
+    assert cells and all(c.data_type == "s" for c in cells)

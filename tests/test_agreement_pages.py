@@ -128,7 +128,10 @@ def test_the_yearly_cycle_over_http(client, demo, login_as):
     assert client.get(_url("sign", agreement)).status_code == 404
     login_as("tf.ombud")
     assert client.get(_url("sign", agreement)).status_code == 200
-    wrong = client.post(_url("sign", agreement), {"side": "purchaser", "password": "fel"})
+    wrong = client.post(
+        _url("sign", agreement),
+        {"side": "purchaser", "password": "fel", "version": _fresh(agreement).version},
+    )
     assert wrong.status_code == 200
     assert gettext("The password is not correct.") in wrong.content.decode()
     assert not Signature.objects.filter(version__agreement=agreement).exists()
@@ -136,14 +139,20 @@ def test_the_yearly_cycle_over_http(client, demo, login_as):
     from axes.models import AccessAttempt
 
     assert AccessAttempt.objects.filter(username="tf.ombud", failures_since_start=1).exists()
-    response = client.post(_url("sign", agreement), {"side": "purchaser", "password": "demo"})
+    response = client.post(
+        _url("sign", agreement),
+        {"side": "purchaser", "password": "demo", "version": _fresh(agreement).version},
+    )
     assert response.status_code == 302
     signature = Signature.objects.get(version__agreement=agreement)
     assert (signature.side, signature.role) == ("purchaser", "purchaser_representative")
     assert AuditEvent.objects.filter(action="agreements.version.sign").exists()
 
     login_as("sk.chef")
-    response = client.post(_url("sign", agreement), {"side": "provider", "password": "demo"})
+    response = client.post(
+        _url("sign", agreement),
+        {"side": "provider", "password": "demo", "version": _fresh(agreement).version},
+    )
     assert response.status_code == 302
     agreement = _fresh(agreement)
     assert agreement.status == Agreement.Status.ACTIVE
@@ -290,7 +299,10 @@ def test_signing_by_the_wrong_role_is_404(client, demo, login_as):
     for username in ("tf.bestallare", "sk.handlaggare", "ks.uppsikt", "revisor", "admin"):
         login_as(username)
         assert client.get(_url("sign", agreement)).status_code == 404, username
-        response = client.post(_url("sign", agreement), {"side": "provider", "password": "demo"})
+        response = client.post(
+            _url("sign", agreement),
+            {"side": "provider", "password": "demo", "version": _fresh(agreement).version},
+        )
         assert response.status_code == 404, username
 
 
@@ -298,7 +310,10 @@ def test_a_signed_version_cannot_be_signed_again(client, demo, login_as):
     agreement = Agreement.objects.get(number="2026-002")
     login_as("sk.chef")
     before = Signature.objects.count()
-    response = client.post(_url("sign", agreement), {"side": "provider", "password": "demo"})
+    response = client.post(
+        _url("sign", agreement),
+        {"side": "provider", "password": "demo", "version": _fresh(agreement).version},
+    )
     assert response.status_code == 200
     assert gettext("Only an agreed version can be signed.") in response.content.decode()
     assert Signature.objects.count() == before
@@ -397,3 +412,26 @@ def test_terminate_needs_a_reason_and_a_day_in_the_period(client, demo, login_as
     )
     assert response.status_code == 302
     assert _fresh(agreement).status == Agreement.Status.TERMINATED
+
+
+def test_the_provider_makes_offers_only_for_its_own_unit(client, demo, login_as):
+    from ordna.organisation.models import Unit
+
+    login_as("sk.handlaggare")
+    before = Agreement.objects.count()
+    response = client.post(
+        reverse("agreements:create"),
+        {
+            "year": 2026,
+            "purchaser": Unit.objects.get(code="FFF").pk,
+            "kind": "unit",
+            "provider": Unit.objects.get(code="FSF").pk,
+        },
+    )
+    assert response.status_code == 200  # the form says the choice is not valid
+    assert Agreement.objects.count() == before
+    page = client.get(reverse("agreements:create")).content.decode()
+    assert (
+        f'value="{Unit.objects.get(code="FSF").pk}"'
+        not in page.split('id="id_provider"')[1].split("</select>")[0]
+    )

@@ -513,3 +513,112 @@ def test_common_agreement_charges_sum_exactly(people):
     }
     for row in result.units:
         assert sum(row.months) == row.yearly
+
+
+# --- Rules found in review ------------------------------------------------------------------
+def test_an_ended_agreement_cannot_be_signed(people, next_list):
+    handler = people["sk.handlaggare"]
+    agreement = new_agreement(handler, lines=[("VINTER", "5")])
+    propose(handler, agreement, "provider")
+    agree(people["tf.ombud"], agreement, "purchaser")
+    agreements.agreement_terminate(
+        actor=people["sk.chef"],
+        agreement=agreement,
+        version=fresh(agreement).version,
+        terminated_on=fresh(agreement).valid_from,
+        reason="Behovet försvann.",
+    )
+    with pytest.raises(ValidationError) as error:
+        agreements.agreement_sign(
+            actor=people["tf.ombud"], agreement=agreement, side="purchaser", role="x"
+        )
+    assert error.value.messages == [_("The agreement has ended and cannot be signed.")]
+    assert fresh(agreement).status == Agreement.Status.TERMINATED
+
+
+def test_one_person_never_signs_for_both_sides(people, next_list):
+    handler = people["sk.handlaggare"]
+    agreement = new_agreement(handler, lines=[("VINTER", "5")])
+    propose(handler, agreement, "provider")
+    agree(people["tf.ombud"], agreement, "purchaser")
+    chef = people["sk.chef"]
+    agreements.agreement_sign(actor=chef, agreement=agreement, side="provider", role="x")
+    with pytest.raises(ValidationError):
+        agreements.agreement_sign(actor=chef, agreement=agreement, side="purchaser", role="x")
+    assert fresh(agreement).versions.get().signatures.count() == 1
+
+
+def test_agreeing_needs_driver_values_for_every_keyed_line(people, next_list):
+    main = people["slk.huvudbestallare"]
+    handler = people["sk.handlaggare"]
+    agreement = agreements.agreement_create(
+        actor=handler, year=NEXT, purchaser=unit("SLK"), provider=unit("SK"), kind="common"
+    )
+    # The key has values for 2026 only: adding the line for NEXT is refused outright ...
+    with pytest.raises(ValidationError) as error:
+        agreements.line_add(
+            actor=handler,
+            agreement=agreement,
+            version=fresh(agreement).version,
+            service=service("LON-ADM"),
+            volume=Decimal(1),
+        )
+    assert "allocation_key" in error.value.message_dict
+    # ... and a rolled-over line whose key lost its values cannot be agreed.
+    signed = Agreement.objects.get(number="2026-008")
+    summary = agreements.rollover(actor=people["sk.chef"], from_year=2026)
+    rolled = Agreement.objects.get(rolled_from=signed)
+    assert rolled.number in summary["created"]
+    propose(handler, rolled, "provider")
+    with pytest.raises(ValidationError) as error:
+        agree(main, rolled, "purchaser")
+    assert str(NEXT) in error.value.messages[0]
+    assert fresh(rolled).versions.get().state == "open"
+
+
+def test_a_line_of_an_earlier_version_is_not_edited(people, next_list):
+    agreement = signed_agreement(people, lines=[("VINTER", "5")])
+    old_line = agreement.versions.get().lines.get()
+    agreements.agreement_amend(
+        actor=people["sk.chef"],
+        agreement=agreement,
+        version=fresh(agreement).version,
+        reason="Fler timmar.",
+    )
+    with pytest.raises(ValidationError):
+        agreements.line_update(
+            actor=people["sk.chef"],
+            line=old_line,
+            version=fresh(agreement).version,
+            volume=Decimal(9),
+        )
+    with pytest.raises(ValidationError):
+        agreements.line_remove(
+            actor=people["sk.chef"], line=old_line, version=fresh(agreement).version
+        )
+    old_line.refresh_from_db()
+    assert old_line.volume == 5
+
+
+def test_a_fixed_fee_line_has_volume_one(people, next_list):
+    agreement = new_agreement(people["sk.handlaggare"])
+    with pytest.raises(ValidationError) as error:
+        agreements.line_add(
+            actor=people["sk.handlaggare"],
+            agreement=agreement,
+            version=fresh(agreement).version,
+            service=service("KONTAKTCENTER"),
+            volume=Decimal(2),
+        )
+    assert "volume" in error.value.message_dict
+
+
+def test_a_priced_service_keeps_its_price_model(people):
+    it = service("IT-ARBETSPLATS")
+    with pytest.raises(ValidationError) as error:
+        catalogue.service_update(
+            actor=people["sk.chef"], service=it, version=it.version, price_model="unit_price"
+        )
+    assert "price_model" in error.value.message_dict
+    it.refresh_from_db()
+    assert it.price_model == "subscription"

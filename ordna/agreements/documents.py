@@ -280,6 +280,14 @@ def agreement_xlsx(agreement, version, charges) -> bytes:
         return buffer.getvalue()
 
 
+def _no_formulas(row) -> None:
+    """Text that starts with "=" is kept as text, never a formula the spreadsheet program
+    would run (formula injection): we write no formulas at all."""
+    for cell in row:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def _header(sheet, titles) -> None:
     from openpyxl.styles import Font
 
@@ -331,6 +339,7 @@ def _lines_sheet(sheet, version, charges) -> None:
             ]
         )
         row = sheet[sheet.max_row]
+        _no_formulas(row)
         row[3].number_format = "#,##0.##"
         _money_cells(row, (4, 5, 11))
     sheet.append([_("Total per year (SEK)")] + [None] * 10 + [charges.total])
@@ -360,6 +369,7 @@ def _charges_sheet(sheet, charges) -> None:
                 *unit.months,
             ]
         )
+        _no_formulas(sheet[sheet.max_row])
         _money_cells(sheet[sheet.max_row], range(first_money, first_money + 13))
     month_totals = charges.month_totals
     sheet.append([_("Total"), None, *[None] * len(keyed), charges.total, *month_totals])

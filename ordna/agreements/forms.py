@@ -41,14 +41,17 @@ class AgreementCreateForm(DsFormMixin, forms.Form):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=Unit.objects.none())
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, providers=(), **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         valid = Unit.objects.valid_on(today).order_by("code")
         self.fields["purchaser"].queryset = valid.filter(
             kind__in=["administration", "company", "external_customer"]
         )
-        self.fields["provider"].queryset = valid.filter(kind="administration")
+        # Only the provider units the user works for: nobody makes offers for others.
+        self.fields["provider"].queryset = valid.filter(
+            kind="administration", pk__in=[u.pk for u in providers]
+        )
 
 
 class LineForm(VersionedForm):
@@ -134,7 +137,7 @@ def round_label(proposal) -> str:
     }
 
 
-class SignForm(DsFormMixin, forms.Form):
+class SignForm(VersionedForm):
     side = forms.ChoiceField(label=_("Sign for"), choices=Side.choices)
     password = forms.CharField(
         label=_("Your password"),

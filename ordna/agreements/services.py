@@ -204,6 +204,8 @@ def _line_errors(agreement, version, line: AgreementLine) -> dict:
         line.unit_price = None
     elif line.unit_price is None:
         errors["unit_price"] = [_("Give a price (the list price is filled in by default).")]
+    if line.price_model == PriceModel.FIXED and line.volume is not None and line.volume != 1:
+        errors["volume"] = [_("A fixed fee covers the whole year: the volume is 1.")]
     if line.price_model == PriceModel.FIXED and agreement.is_common and not line.allocation_key:
         errors["allocation_key"] = [_("A fixed fee in a common agreement needs a key.")]
     if line.allocation_key_id and not agreement.is_common:
@@ -298,7 +300,7 @@ def line_add(
 def line_update(*, actor, line, version, source="web", reason="", **data) -> AgreementLine:
     agreement = _lock(line.version.agreement, version)
     current = _open_version(agreement)
-    row = AgreementLine.objects.select_for_update().get(pk=line.pk, version=current)
+    row = _line_of_open_version(line, current)
     before = snapshot(row)
     for key, value in data.items():
         if key in LINE_FIELDS:
@@ -328,7 +330,7 @@ def line_update(*, actor, line, version, source="web", reason="", **data) -> Agr
 def line_remove(*, actor, line, version, source="web", reason="") -> None:
     agreement = _lock(line.version.agreement, version)
     current = _open_version(agreement)
-    row = AgreementLine.objects.select_for_update().get(pk=line.pk, version=current)
+    row = _line_of_open_version(line, current)
     record(
         actor=actor,
         action="agreements.line.remove",
@@ -340,6 +342,15 @@ def line_remove(*, actor, line, version, source="web", reason="") -> None:
     )
     row.delete()
     _bump(agreement)
+
+
+def _line_of_open_version(line, current: AgreementVersion) -> AgreementLine:
+    row = AgreementLine.objects.select_for_update().filter(pk=line.pk, version=current).first()
+    if row is None:
+        raise ValidationError(
+            _("The line belongs to an earlier version, which never changes. Reload the page.")
+        )
+    return row
 
 
 # --- Negotiation -----------------------------------------------------------------------------
@@ -371,6 +382,8 @@ def round_submit(*, actor, agreement, version, side: str, comment="", source="we
     lines = lines_snapshot(current)
     if not lines:
         raise ValidationError(_("Add at least one service before proposing."))
+    if sum((Decimal(line["yearly_amount"]) for line in lines), Decimal(0)) >= MAX_AMOUNT:
+        raise ValidationError(_("The agreement's yearly total is too large: check the lines."))
     last = current.rounds.order_by("-number").first()
     if last is not None and last.lines == lines and last.side == side:
         raise ValidationError(_("Nothing has changed since your last proposal."))
@@ -422,6 +435,14 @@ def agreement_agree(*, actor, agreement, version, side: str, source="web", reaso
     for line in current.lines.select_related("allocation_key"):
         if line.allocation_key_id:
             line.key_values = key_values_for(line.allocation_key, agreement.year)
+            if line.key_values is None:
+                raise ValidationError(
+                    _(
+                        "The key %(key)s has no driver values for %(year)s: register them "
+                        "before agreeing, so that each unit's share is known."
+                    )
+                    % {"key": line.allocation_key.code, "year": agreement.year}
+                )
             line.save(update_fields=["key_values"])
     current.state = AgreementVersion.State.AGREED
     current.agreed_at = timezone.now()
@@ -443,16 +464,31 @@ def agreement_agree(*, actor, agreement, version, side: str, source="web", reaso
 
 @transaction.atomic
 def agreement_sign(
-    *, actor, agreement, side: str, role: str, signed_at=None, source="web", reason=""
+    *,
+    actor,
+    agreement,
+    side: str,
+    role: str,
+    version=None,
+    signed_at=None,
+    source="web",
+    reason="",
 ) -> Signature:
     """One side signs the agreed version (the caller has checked role and identity).
-    With both signatures the version is in force; the one it amends is superseded."""
-    agreement = _lock(agreement, None)
+    With both signatures the version is in force; the one it amends is superseded.
+    One person never signs for both sides."""
+    agreement = _lock(agreement, version)
     current = current_version(agreement)
+    if agreement.status in (Agreement.Status.EXPIRED, Agreement.Status.TERMINATED):
+        raise ValidationError(_("The agreement has ended and cannot be signed."))
     if current.state != AgreementVersion.State.AGREED:
         raise ValidationError(_("Only an agreed version can be signed."))
     if current.signatures.filter(side=side).exists():
         raise ValidationError(_("Your side has already signed this version."))
+    if current.signatures.filter(signed_by=actor).exists():
+        raise ValidationError(
+            _("You have signed for the other side; someone else signs for this one.")
+        )
     signature = Signature.objects.create(
         version=current,
         side=side,

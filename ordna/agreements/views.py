@@ -224,7 +224,7 @@ def agreement_create(request):
     initial = {"year": selectors.today().year + 1, "provider": own[0].pk if own else None}
     return form_page(
         request,
-        AgreementCreateForm(request.POST or None, initial=initial),
+        AgreementCreateForm(request.POST or None, initial=initial, providers=own),
         lambda data: services.agreement_create(actor=request.user, **data),
         title=_("New agreement"),
         success_message=lambda a: (
@@ -382,13 +382,17 @@ def agreement_sign(request, pk):
             raise ValidationError({"password": [_("The password is not correct.")]})
         side = data["side"]
         return services.agreement_sign(
-            actor=request.user, agreement=agreement, side=side, role=sides[side]
+            actor=request.user,
+            agreement=agreement,
+            side=side,
+            role=sides[side],
+            version=data["version"],
         )
 
     version = services.current_version(agreement)
     return form_page(
         request,
-        SignForm(request.POST or None, sides=sides),
+        SignForm(request.POST or None, sides=sides, initial={"version": agreement.version}),
         save,
         title=_("Sign %(number)s, version %(version)s")
         % {"number": agreement.number, "version": version.number},

@@ -349,7 +349,26 @@ def service_create(*, actor, source="web", reason="", **data) -> Service:
 
 @transaction.atomic
 def service_update(*, actor, service, version, source="web", reason="", **data) -> Service:
-    """Change a service; prices live in price lists, so published prices are untouched."""
+    """Change a service; prices live in price lists, so published prices are untouched.
+    Its price model stays while a published price exists: that price (and the agreements
+    priced by it) were computed under it."""
+    model = data.get("price_model", service.price_model)
+    if (
+        model != service.price_model
+        and Price.objects.filter(
+            service=service, price_list__status=PriceList.Status.PUBLISHED
+        ).exists()
+    ):
+        raise ValidationError(
+            {
+                "price_model": [
+                    _(
+                        "A published price list prices this service by its current model. "
+                        "Add a new service for the new price model instead."
+                    )
+                ]
+            }
+        )
     return _versioned_update(
         actor=actor,
         model=Service,

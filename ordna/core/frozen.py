@@ -4,7 +4,11 @@ were: the database refuses to change or delete them, whatever code runs.
 - A price in a published price list: no UPDATE, DELETE, or new INSERT into that list.
 - An agreement line of a version that is no longer open (agreed, signed, superseded or
   withdrawn): no UPDATE, DELETE or INSERT.
-- Negotiation rounds and signatures: never updated or deleted.
+- Negotiation rounds and signatures, driver values and their versions: never updated or
+  deleted.
+- A published price list never goes back to draft and is never deleted; an agreement
+  version that has left "open" never returns to it, a signed one only becomes superseded,
+  and no version is deleted.
 
 Installed by agreements migration 0003. As with the audit triggers (ordna.audit.triggers),
 a migration that makes SQLite rebuild one of these tables drops its triggers and must
@@ -22,9 +26,24 @@ VERSION_CLOSED = (
     "(SELECT state FROM agreements_agreementversion WHERE id = {row}.version_id) <> 'open'"
 )
 
+VERSION_REOPENED = (
+    "(OLD.state <> 'open' AND NEW.state = 'open') OR (OLD.state IN ('signed', 'superseded') "
+    "AND NEW.state NOT IN ('signed', 'superseded'))"
+)
+LIST_UNPUBLISHED = "OLD.status = 'published' AND NEW.status <> 'published'"
+
 # name, table, events with the row the condition reads, condition (None = always)
 RULES = [
     ("frozen_price_upd", "catalogue_price", "UPDATE", "OLD", PRICE_LIST_PUBLISHED),
+    ("frozen_price_move", "catalogue_price", "UPDATE", "NEW", PRICE_LIST_PUBLISHED),
+    ("frozen_list_upd", "catalogue_pricelist", "UPDATE", "OLD", LIST_UNPUBLISHED),
+    ("frozen_list_del", "catalogue_pricelist", "DELETE", "OLD", "OLD.status = 'published'"),
+    ("frozen_values_upd", "catalogue_keyvalues", "UPDATE", "OLD", None),
+    ("frozen_values_del", "catalogue_keyvalues", "DELETE", "OLD", None),
+    ("frozen_driver_upd", "catalogue_drivervalue", "UPDATE", "OLD", None),
+    ("frozen_driver_del", "catalogue_drivervalue", "DELETE", "OLD", None),
+    ("frozen_version_upd", "agreements_agreementversion", "UPDATE", "OLD", VERSION_REOPENED),
+    ("frozen_version_del", "agreements_agreementversion", "DELETE", "OLD", None),
     ("frozen_price_del", "catalogue_price", "DELETE", "OLD", PRICE_LIST_PUBLISHED),
     ("frozen_price_ins", "catalogue_price", "INSERT", "NEW", PRICE_LIST_PUBLISHED),
     ("frozen_line_upd", "agreements_agreementline", "UPDATE", "OLD", VERSION_CLOSED),

@@ -836,7 +836,7 @@ def _agreements(ctx: Context) -> dict[str, int]:
                     position=position,
                     service=price.service,
                     price_model=price.service.price_model,
-                    volume=Decimal(rng.randint(1, 200)).quantize(CENT),
+                    volume=_line_volume(price.service, rng.randint(1, 200)),
                     unit_price=unit_price,
                     list_price=price.unit_price,
                     response_days=price.service.response_days_normal,
@@ -883,3 +883,10 @@ def totals() -> dict[str, int]:
         "agreement_lines": AgreementLine.objects.count(),
         "audit_events": AuditEvent.objects.count(),
     }
+
+
+def _line_volume(service, drawn: int) -> Decimal:
+    """A fixed fee covers the whole year (volume 1); other lines take the drawn volume."""
+    from ordna.catalogue.models import PriceModel
+
+    return Decimal(1 if service.price_model == PriceModel.FIXED else drawn).quantize(CENT)
