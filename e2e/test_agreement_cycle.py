@@ -1,8 +1,9 @@
 """The yearly agreement cycle in a real browser, as issue 4's "done when" describes it.
 
-The provider's handler makes an offer; TF's purchaser representative sees it,
-counter-proposes and compares the rounds; the provider accepts; the representative signs
-(re-entering the password), the provider manager signs, and the agreement is active. Then
+The provider's handler makes an offer; TF's purchaser representative sees it and
+counter-proposes; the provider proposes again; the representative compares the rounds and
+accepts, then signs (re-entering the password); the provider manager signs, and the
+agreement is active. Then
 the manager makes next year's price list by index, publishes it and rolls every signed
 agreement over: next year's drafts carry the indexed prices. Each page on the way gets the
 same structure and axe-core checks as the crawl, and the run fails with all findings.
@@ -119,15 +120,23 @@ def test_purchaser_and_provider_follow_the_whole_cycle(browser, base_url):
     representative.fill("#id_comment", "Vi behöver bilarna bara under nio månader.")
     journey.submit(representative, "main form", "counter-proposed")
 
-    # ... and compares the two rounds line by line.
-    journey.goto(representative, agreement, "two-rounds")
+    # The provider meets them halfway with a new proposal.
+    journey.goto(handler, agreement, "counter-proposal-received")
+    handler.locator(f"main table a[href^='{agreement}rader/']").first.click()
+    handler.wait_for_load_state("load")
+    handler.fill("#id_volume", "20")
+    journey.submit(handler, "main form", "line-changed-again")
+    journey.goto(handler, f"{agreement}forslag/", "propose-again")
+    handler.fill("#id_comment", "Tio månader, så att bilarna finns på plats i december.")
+    journey.submit(handler, "main form", "proposed-again")
+
+    # The representative compares the latest two rounds line by line, then accepts.
+    journey.goto(representative, agreement, "three-rounds")
     journey.submit(representative, "form[action$='/jamfor/']", "compare")
     compared = representative.locator("main").inner_text()
-    assert "FORDON-LEASING" in compared and "18" in compared and "24" in compared
-
-    # The provider accepts the counter-proposal.
-    journey.goto(handler, agreement, "before-accept")
-    journey.submit(handler, "form[action$='/godkann/']", "accepted")
+    assert "FORDON-LEASING" in compared and "18" in compared and "20" in compared
+    journey.goto(representative, agreement, "before-accept")
+    journey.submit(representative, "form[action$='/godkann/']", "accepted")
 
     # The representative signs (the password is asked again), then the manager.
     for page in (representative, manager):
@@ -169,7 +178,7 @@ def test_purchaser_and_provider_follow_the_whole_cycle(browser, base_url):
     line = representative.locator("main table tr", has_text="FORDON-LEASING").first
     cells = line.locator("td").all_inner_texts()
     volume, price, list_price = (_number_in(cells[i]) for i in (1, 2, 3))
-    assert volume == 18  # the agreed volume carries over
+    assert volume == 20  # the agreed volume carries over
     assert price == list_price == PRICE_2027, cells
 
     problems = journey.close()
