@@ -722,6 +722,14 @@ def rollover(*, actor, from_year: int, source="web", reason="") -> dict:
                 delivery_days=line.delivery_days,
                 indicators=line.indicators,
             )
+        record(
+            actor=actor,
+            action="agreements.line.rollover",
+            obj=version,
+            after={"rolled_from": old.number, "lines": lines_snapshot(version)},
+            reason=reason,
+            source=source,
+        )
         summary["created"].append(new.number)
     record(
         actor=actor,

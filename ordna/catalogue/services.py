@@ -624,7 +624,10 @@ def price_list_index(
         actor=actor,
         action="catalogue.price_list.index",
         obj=draft,
-        after=snapshot(draft),
+        after={
+            **snapshot(draft),
+            "prices": [snapshot(price) for price in draft.prices.order_by("service_id")],
+        },
         reason=reason,
         source=source,
     )
