@@ -217,6 +217,9 @@ def load() -> dict[str, int]:
     from ordna.demo import catalogue as demo_catalogue
 
     created.update(demo_catalogue.load(units))
+    from ordna.demo import orders as demo_orders
+
+    created["orders"] = demo_orders.load(units)
     return created
 
 

@@ -1,0 +1,221 @@
+"""The Borås demo's orders: at least one in every state of the workflow, one past its
+delivery date (a breach) with a deviation, one rated. Loading twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ordna.audit.models import AuditEvent
+
+SOURCE = AuditEvent.Source.CLI
+REASON = "Borås demo data"
+
+ORDERER = {"orderer"}
+HANDLER = {"provider_staff"}
+
+# title, purchaser, kind, service, lines, the transitions to make
+PLAN = [
+    ("Snöröjning av skolgårdar i Norrby", "TF", "call_off", "VINTER", [("Skolgårdar", "40")], []),
+    (
+        "Lagning av trottoar på Allégatan",
+        "TF",
+        "call_off",
+        "DRIFT-GATA",
+        [("Trottoar", "16")],
+        ["submit"],
+    ),
+    (
+        "Ny gång- och cykelväg vid Viskan",
+        "TF",
+        "ad_hoc",
+        "ANL-PROJEKT",
+        [("Gång- och cykelväg, 200 m", "1")],
+        ["submit", "request_quote"],
+    ),
+    (
+        "Parkeringsplatser vid Ryaverket",
+        "TF",
+        "ad_hoc",
+        None,
+        [("Parkering, 20 platser", "1")],
+        ["submit", "request_quote", "quote"],
+    ),
+    (
+        "Två extra bilar till hemtjänsten",
+        "TF",
+        "call_off",
+        "FORDON-LEASING",
+        [("Bil", "24")],
+        ["submit", "confirm"],
+    ),
+    (
+        "Rensning av dagvattenbrunnar",
+        "TF",
+        "call_off",
+        "DRIFT-GATA",
+        [("Brunnar", "30")],
+        ["submit", "confirm", "start"],
+    ),
+    (
+        "Sandupptagning efter vintern",
+        "TF",
+        "call_off",
+        "DRIFT-GATA",
+        [("Sopning", "60")],
+        ["submit", "confirm", "start", "deliver"],
+    ),
+    (
+        "Skyltbyte på Stora Torget",
+        "TF",
+        "call_off",
+        "DRIFT-GATA",
+        [("Skyltar", "8")],
+        ["submit", "confirm", "start", "deliver", "accept", "rate"],
+    ),
+    (
+        "Lagning av potthål på Kungsgatan",
+        "TF",
+        "call_off",
+        "DRIFT-GATA",
+        [("Potthål", "10")],
+        ["submit", "confirm", "start", "deliver", "accept", "invoice"],
+    ),
+    (
+        "Snöröjning av infartsparkeringar",
+        "TF",
+        "call_off",
+        "VINTER",
+        [("Parkeringar", "20")],
+        ["submit", "confirm", "start", "deliver", "accept", "invoice", "close"],
+    ),
+    ("Flytt av kontorsmöbler", "LF", "ad_hoc", None, [("Flytt", "1")], ["submit", "decline"]),
+    (
+        "Belysning i Ramnaparken",
+        "TF",
+        "call_off",
+        "DRIFT-GATA",
+        [("Armaturer", "12")],
+        ["submit", "cancel"],
+    ),
+    (
+        "Kantstenar vid Sandwalls plats",
+        "TF",
+        "call_off",
+        "DRIFT-GATA",
+        [("Kantsten", "40")],
+        ["submit", "confirm", "start", "breach"],
+    ),
+]
+
+
+def load(units: dict) -> int:
+    from ordna.orders.models import Order
+
+    if Order.objects.exists():
+        return 0
+    from ordna.accounts.models import User
+    from ordna.catalogue.models import Service
+
+    people = {
+        n: User.objects.get(username=n)
+        for n in ("tf.bestallare", "lf.bestallare", "sk.handlaggare")
+    }
+    orderers = {"TF": people["tf.bestallare"], "LF": people["lf.bestallare"]}
+    for title, purchaser, kind, service_code, lines, steps in PLAN:
+        order = _create(
+            units, orderers[purchaser], title, purchaser, kind, service_code, lines, Service
+        )
+        for step in steps:
+            order = _step(order, step, orderers[purchaser], people["sk.handlaggare"])
+    return len(PLAN)
+
+
+def _create(units, orderer, title, purchaser, kind, service_code, lines, Service):
+    from ordna.orders import services
+
+    service = Service.objects.get(code=service_code) if service_code else None
+    return services.order_create(
+        actor=orderer,
+        purchaser=units[purchaser],
+        provider=units["SK"],
+        title=title,
+        kind=kind,
+        service=service,
+        description=title if kind == "ad_hoc" else "",
+        lines=[{"description": d, "quantity": q} for d, q in lines],
+        source=SOURCE,
+        reason=REASON,
+    )
+
+
+def _step(order, step, orderer, handler):
+    from ordna.orders import services, workflow
+    from ordna.orders.models import Order
+
+    order.refresh_from_db()
+    today = timezone.localdate()
+    if step == "quote":
+        services.quote_send(
+            actor=handler,
+            order=order,
+            version=order.version,
+            lines=[
+                {"description": "Markarbeten", "quantity": "1", "unit_price": "185000"},
+                {"description": "Asfaltering", "quantity": "600", "unit_price": "310"},
+            ],
+            valid_until=today + datetime.timedelta(days=30),
+            delivery_days=30,
+            assumptions="Förutsätter att marken inte är förorenad.",
+            roles=HANDLER,
+            source=SOURCE,
+            reason=REASON,
+        )
+        return order
+    if step == "rate":
+        services.rate(
+            actor=orderer, order=order, score=4, comment="Snabbt och snyggt.", source=SOURCE
+        )
+        return order
+    if step == "breach":
+        # Demo only: the work started five weeks ago and its delivery date has passed.
+        past = today - datetime.timedelta(days=35)
+        Order.objects.filter(pk=order.pk).update(delivery_due=past + datetime.timedelta(days=14))
+        services.deviation_file(
+            actor=orderer,
+            order=order,
+            kind="missed_sla",
+            description="Arbetet skulle vara klart för två veckor sedan.",
+            source=SOURCE,
+        )
+        services.delivery_report(
+            actor=handler,
+            order=order,
+            line=order.lines.first(),
+            performed_on=today,
+            hours=Decimal("6"),
+            quantity=Decimal("15"),
+            note="Halva sträckan klar.",
+            source=SOURCE,
+        )
+        return order
+    t = workflow.TRANSITIONS[step]
+    actor = {workflow.PURCHASER: orderer, workflow.PROVIDER: handler}.get(t.side)
+    return services.transition(
+        actor=actor,
+        order=order,
+        name=step,
+        side=t.side,
+        roles=ORDERER
+        if t.side == workflow.PURCHASER
+        else HANDLER
+        if t.side == workflow.PROVIDER
+        else (),
+        version=order.version,
+        reason="Kan inte utföras av Servicekontoret."
+        if step == "decline"
+        else ("Behovet försvann." if step == "cancel" else ""),
+        source=SOURCE,
+    )
