@@ -329,3 +329,30 @@ def test_the_auto_accept_command_is_idempotent(people, settings):
     out = StringIO()
     call_command("orders", "auto-accept", "--date", later, stdout=out)
     assert "Orders accepted automatically: 0." in out.getvalue()
+
+
+def test_a_call_off_above_the_agreed_volume(people):
+    from ordna.accounts import access
+    from ordna.agreements.models import Agreement
+
+    vinter = Service.objects.get(code="VINTER")  # TF's agreement: 4 000 hours
+    order = call_off(
+        people, service=vinter, lines=[{"description": "Plogning", "quantity": "4500"}]
+    )
+    status = services.volume_status(order)
+    assert status["over"] and status["agreed"] == Decimal("4000")
+    # "warn" (the default): it goes through, the page warns.
+    assert move(people, order, "submit").state == "submitted"
+
+    Agreement.objects.filter(number="2026-002").update(volume_policy="stop")
+    second = call_off(people, service=vinter, lines=[{"description": "Sandning", "quantity": "10"}])
+    with pytest.raises(ValidationError):
+        move(people, second, "submit")
+    assert fresh(second).state == "draft"
+    assert not access.can_approve_over_volume(people["tf.bestallare"], second)
+    assert access.can_approve_over_volume(people["tf.ombud"], second)
+    services.approve_over_volume(
+        actor=people["tf.ombud"], order=second, version=fresh(second).version
+    )
+    assert move(people, second, "submit").state == "submitted"
+    assert AuditEvent.objects.filter(action="orders.order.approve_volume").exists()

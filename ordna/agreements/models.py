@@ -82,6 +82,18 @@ class Agreement(models.Model):
         related_name="rolled_into",
         verbose_name=_("rolled over from"),
     )
+
+    class VolumePolicy(models.TextChoices):
+        STOP = "stop", _("Stop: call-offs above the volume need the representative's approval")
+        WARN = "warn", _("Warn when call-offs pass the volume")
+        IGNORE = "ignore", _("No volume check")
+
+    volume_policy = models.CharField(
+        _("call-offs above the agreed volume"),
+        max_length=10,
+        choices=VolumePolicy.choices,
+        default=VolumePolicy.WARN,
+    )
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
     termination_reason = models.CharField(_("reason for termination"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -91,6 +91,15 @@ class Order(models.Model):
     delivery_days = models.PositiveSmallIntegerField(
         _("delivery (working days)"), null=True, blank=True
     )
+    volume_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("above the agreed volume, approved by"),
+    )
+    volume_approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,6 +273,7 @@ def transition(
     row.state_reason = reason[:500] if step.needs_reason else row.state_reason
     changed = ["state", "state_reason"]
     if name == "submit":
+        _check_volume(row)
         response, delivery = _service_levels(row)
         row.response_days, row.delivery_days = response, delivery
         row.submitted_at = now
@@ -297,6 +298,83 @@ def transition(
         obj=row,
         before=before,
         after=snapshot(row),
+        reason=reason,
+        source=source,
+    )
+    return row
+
+
+# --- Agreement volumes -------------------------------------------------------------------
+NEAR_LIMIT = Decimal("0.9")
+
+
+def volume_status(order: Order) -> dict | None:
+    """For a call-off: the agreed volume of its service, what other call-offs this year
+    have used (cancelled and declined ones not counted), this order's quantity, and
+    whether it passes the volume or comes near it (90 %). None when nothing applies."""
+    if not (order.agreement_id and order.service_id):
+        return None
+    line = agreement_line_for(order.purchaser, order.service, _today())
+    if line is None or line.volume is None:
+        return None
+    used = OrderLine.objects.filter(
+        order__agreement_id=order.agreement_id,
+        order__service_id=order.service_id,
+    ).exclude(order__state__in=[State.DRAFT, State.CANCELLED, State.DECLINED]).exclude(
+        order_id=order.pk
+    ).aggregate(total=models.Sum("quantity"))["total"] or Decimal(0)
+    this = sum((x.quantity for x in order.lines.all()), Decimal(0))
+    after = used + this
+    return {
+        "agreed": line.volume,
+        "used": used,
+        "this": this,
+        "over": after > line.volume,
+        "near": line.volume > 0 and after >= line.volume * NEAR_LIMIT,
+        "policy": order.agreement.volume_policy,
+    }
+
+
+def _check_volume(order: Order) -> None:
+    """A call-off above the agreed volume under a "stop" agreement waits for the
+    purchaser representative's approval."""
+    status = volume_status(order)
+    if not status or not status["over"] or order.volume_approved_by_id:
+        return
+    if status["policy"] == "stop":
+        raise ValidationError(
+            _(
+                "The order would pass the agreed volume of %(service)s (%(agreed)s; "
+                "%(used)s already ordered). The purchaser representative must approve it "
+                "first."
+            )
+            % {
+                "service": order.service.code,
+                "agreed": status["agreed"],
+                "used": status["used"],
+            }
+        )
+
+
+@transaction.atomic
+def approve_over_volume(*, actor, order: Order, version, source="web", reason="") -> Order:
+    """The purchaser representative approves a call-off above the agreed volume (the
+    caller has checked the role at the order's purchaser)."""
+    row = _lock(order, version)
+    if row.state != State.DRAFT:
+        raise ValidationError(_("Only a draft is approved before it is submitted."))
+    status = volume_status(row)
+    if not status or not status["over"]:
+        raise ValidationError(_("The order stays within the agreed volume: no approval needed."))
+    before = snapshot(row)
+    row.volume_approved_by, row.volume_approved_at = actor, timezone.now()
+    _save(row, "volume_approved_by", "volume_approved_at")
+    record(
+        actor=actor,
+        action="orders.order.approve_volume",
+        obj=row,
+        before=before,
+        after={**snapshot(row), "volume": {k: str(v) for k, v in status.items()}},
         reason=reason,
         source=source,
     )
