@@ -356,3 +356,50 @@ def test_a_call_off_above_the_agreed_volume(people):
     )
     assert move(people, second, "submit").state == "submitted"
     assert AuditEvent.objects.filter(action="orders.order.approve_volume").exists()
+
+
+def test_external_customers_within_the_councils_cap(people):
+    from ordna.orders.models import ExternalSalesCap
+
+    assert ExternalSalesCap.objects.get().percent == Decimal("5")  # the demo's decision
+    ext = unit("EXT1")
+    anl = Service.objects.get(code="ANL-PROJEKT")
+
+    def external_order():
+        return services.order_create(
+            actor=people["sk.handlaggare"],  # any actor: the page checks who may order
+            purchaser=ext,
+            provider=unit("SK"),
+            title="Ny infart",
+            kind="ad_hoc",
+            service=anl,
+            description="Infart till lager",
+            lines=[{"description": "Infart", "quantity": "1"}],
+        )
+
+    with pytest.raises(ValidationError):  # not open to external customers
+        external_order()
+    Service.objects.filter(pk=anl.pk).update(
+        open_to_external=True, external_decision="KF 2019-00117"
+    )
+    anl.refresh_from_db()
+    order = external_order()
+    order = move(people, move(people, order, "submit"), "request_quote")
+    services.quote_send(
+        actor=people["sk.handlaggare"],
+        order=order,
+        version=fresh(order).version,
+        lines=[{"description": "Infart", "quantity": "1", "unit_price": "5000000"}],
+        valid_until=TODAY + datetime.timedelta(days=10),
+        roles=HANDLER_ROLES,
+    )
+    with pytest.raises(ValidationError) as error:
+        services.quote_answer(
+            actor=people["sk.handlaggare"],
+            order=order,
+            version=fresh(order).version,
+            answer="accept",
+            roles=ORDERER_ROLES,
+        )
+    assert "KF 2019-00117" in error.value.messages[0]
+    assert fresh(order).state == "quoted"

@@ -112,8 +112,18 @@ PLAN = [
 
 
 def load(units: dict) -> int:
-    from ordna.orders.models import Order
+    from ordna.orders import services as order_services
+    from ordna.orders.models import ExternalSalesCap, Order
 
+    if not ExternalSalesCap.objects.exists():
+        order_services.external_cap_set(
+            actor=None,
+            valid_from=datetime.date(2020, 1, 1),
+            percent=Decimal("5"),
+            case_number="KF 2019-00117",
+            source=SOURCE,
+            reason=REASON,
+        )
     if Order.objects.exists():
         return 0
     from ordna.accounts.models import User

@@ -359,3 +359,25 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.number}: {self.score}"
+
+
+class ExternalSalesCap(models.Model):
+    """The council's cap on the provider's sales to external customers, as a share of the
+    year's turnover, from a given day (a dated setting: a new decision is a new row)."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    percent = models.DecimalField(
+        _("cap (% of turnover)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    case_number = models.CharField(_("case number"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("cap on external sales")
+        verbose_name_plural = _("caps on external sales")
+
+    def __str__(self) -> str:
+        return f"{self.percent} % ({self.valid_from})"

@@ -274,6 +274,7 @@ def transition(
     changed = ["state", "state_reason"]
     if name == "submit":
         _check_volume(row)
+        _check_external_cap(row)
         response, delivery = _service_levels(row)
         row.response_days, row.delivery_days = response, delivery
         row.submitted_at = now
@@ -302,6 +303,87 @@ def transition(
         source=source,
     )
     return row
+
+
+# --- External sales ------------------------------------------------------------------------
+def _amount(lines) -> Decimal:
+    return sum(
+        (to_ore(x.quantity * x.unit_price) for x in lines if x.unit_price is not None), Decimal(0)
+    )
+
+
+def external_share(provider, year: int, extra: Decimal = Decimal(0)) -> tuple[Decimal, Decimal]:
+    """(external amount, total amount) of the provider's orders this year that were
+    submitted and not cancelled or declined, priced by their lines, plus `extra` as an
+    external order. A stand-in for invoiced turnover until invoicing exists (issue 7)."""
+    from ordna.orders.models import OrderLine as Line
+
+    lines = (
+        Line.objects.filter(order__provider=provider, order__submitted_at__year=year)
+        .exclude(order__state__in=[State.CANCELLED, State.DECLINED])
+        .exclude(unit_price__isnull=True)
+        .values_list("quantity", "unit_price", "order__purchaser__kind")
+    )
+    external = total = Decimal(0)
+    for quantity, price, kind in lines:
+        amount = to_ore(quantity * price)
+        total += amount
+        if kind == "external_customer":
+            external += amount
+    return external + extra, total + extra
+
+
+def _check_external_cap(order: Order, amount: Decimal | None = None) -> None:
+    """An external customer's order is taken only within the council's cap on external
+    sales (ExternalSalesCap in force today): checked on submitting, and again when a quote
+    gives the order its price (`amount`)."""
+    from ordna.orders.models import ExternalSalesCap
+
+    if order.purchaser.kind != "external_customer":
+        return
+    if order.service_id and not order.service.open_to_external:
+        raise ValidationError(
+            _("%(service)s is not open to external customers.") % {"service": order.service.code}
+        )
+    cap = ExternalSalesCap.objects.filter(valid_from__lte=_today()).first()
+    if cap is None:
+        return
+    extra = _amount(order.lines.all()) if amount is None else amount
+    external, total = external_share(order.provider, _today().year, extra)
+    if total and external * 100 > cap.percent * total:
+        raise ValidationError(
+            _(
+                "The order would take the provider's external sales this year to "
+                "%(share)s %% of turnover, above the council's cap of %(cap)s %% "
+                "(%(case)s). It cannot be accepted."
+            )
+            % {
+                "share": (external * 100 / total).quantize(Decimal("0.1")),
+                "cap": cap.percent,
+                "case": cap.case_number or "–",
+            }
+        )
+
+
+@transaction.atomic
+def external_cap_set(
+    *, actor, valid_from: datetime.date, percent, case_number: str = "", source="web", reason=""
+):
+    """Record the council's decision on the cap for external sales from a day on."""
+    from ordna.orders.models import ExternalSalesCap
+
+    cap = ExternalSalesCap(valid_from=valid_from, percent=percent, case_number=case_number)
+    cap.full_clean()
+    cap.save()
+    record(
+        actor=actor,
+        action="orders.external_cap.set",
+        obj=cap,
+        after=snapshot(cap),
+        reason=reason,
+        source=source,
+    )
+    return cap
 
 
 # --- Agreement volumes -------------------------------------------------------------------
@@ -482,6 +564,8 @@ def quote_answer(
             _("The quote was valid until %(day)s. Ask for a new quote instead.")
             % {"day": quote.valid_until.isoformat()}
         )
+    if answer == "accept":
+        _check_external_cap(row, quote.total)
     row = transition(
         actor=actor,
         order=row,
