@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ordna.organisation",
     "ordna.catalogue",
     "ordna.agreements",
+    "ordna.orders",
     "ordna.accounts",
     "ordna.api",
     "ordna.demo",
@@ -282,6 +283,10 @@ SPECTACULAR_SETTINGS = {
         "AgreementKindEnum": "ordna.agreements.models.Agreement.Kind",
         "AgreementStatusEnum": "ordna.agreements.models.Agreement.Status",
         "PriceListStatusEnum": "ordna.catalogue.models.PriceList.Status",
+        "OrderKindEnum": "ordna.orders.models.Order.Kind",
+        "OrderStateEnum": "ordna.orders.workflow.State",
+        "DeviationKindEnum": "ordna.orders.models.Deviation.Kind",
+        "TransitionNameEnum": "ordna.api.order_serializers.TRANSITION_NAMES",
     },
 }
 
@@ -295,3 +300,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Orders: a delivered order nobody has answered is accepted automatically after this many
+# working days (docs/configuration.md).
+ORDER_AUTO_ACCEPT_WORKING_DAYS = env_int("ORDER_AUTO_ACCEPT_WORKING_DAYS", 10)
+# Service levels for an ad hoc need that names no service (working days).
+ORDER_DEFAULT_RESPONSE_DAYS = env_int("ORDER_DEFAULT_RESPONSE_DAYS", 2)
+# The address people reach Ordna at, for links in e-mail (no trailing slash needed).
+ORDNA_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")

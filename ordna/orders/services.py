@@ -29,6 +29,7 @@ from ordna.orders.models import (
     QuoteLine,
     Rating,
 )
+from ordna.orders.notifications import notify
 from ordna.orders.workflow import State
 
 MAX_LINES = 100
@@ -293,6 +294,7 @@ def transition(
         row.accepted_at = now
         changed.append("accepted_at")
     _save(row, *changed)
+    notify(row, name)
     record(
         actor=actor,
         action=f"orders.order.{name}",
@@ -528,6 +530,7 @@ def quote_send(
     if delivery_days is not None:
         row.delivery_days = delivery_days
     _save(row, "state", "delivery_days")
+    notify(row, "quote")
     record(
         actor=actor,
         action="orders.order.quote",
@@ -722,6 +725,7 @@ def deviation_file(*, actor, order: Order, kind: str, description: str, source="
     deviation = Deviation.objects.create(
         order=order, kind=kind, description=description, reported_by=actor
     )
+    notify(order, "deviation")
     record(
         actor=actor,
         action="orders.deviation.file",
@@ -748,6 +752,7 @@ def deviation_answer(
     row.status = Deviation.Status.CLOSED if close else Deviation.Status.ANSWERED
     row.closed_at = now if close else None
     row.save()
+    notify(row.order, "deviation_answer")
     record(
         actor=actor,
         action="orders.deviation.answer",
