@@ -11,6 +11,7 @@ urlpatterns = [
     path("granskning/", include("ordna.audit.urls")),
     path("uppdrag/", include("ordna.catalogue.urls")),
     path("avtal/", include("ordna.agreements.urls")),
+    path("bestallningar/", include("ordna.orders.urls")),
     path("api/v1/", include("ordna.api.urls")),
     path("", include("ordna.core.urls")),
 ]

@@ -29,6 +29,10 @@ CYCLE_SETTERS = frozenset({"sk.chef", "slk.huvudbestallare", "admin"})
 TF_AGREEMENT_READERS = SK | AUDIT_READERS | {"tf.bestallare", "tf.ombud"}
 TF_NEGOTIATORS = SK | {"tf.ombud"}
 TF_SIGNERS = frozenset({"sk.chef", "tf.ombud"})
+# Orders: the sample is TF's submitted call-off to SK (see _order_samples).
+ORDERERS = frozenset({"tf.bestallare", "tf.ombud", "lf.bestallare", "slk.huvudbestallare"})
+TF_ORDERING = frozenset({"tf.bestallare", "tf.ombud"})
+TF_ORDER_READERS = SK | AUDIT_READERS | TF_ORDERING
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,48 @@ MATRIX: dict[str, list[Rule]] = {
         Rule(TF_SIGNERS, args="agreement"),
         Rule(TF_SIGNERS, "post", (200,), data={}, args="agreement"),
     ],
+    # --- Orders: pages ---
+    "orders:list": [Rule(ORDERERS)],
+    "orders:queue": [Rule(SK)],
+    "orders:create": [Rule(ORDERERS), Rule(ORDERERS, "post", (200,), data={})],
+    "orders:detail": [Rule(TF_ORDER_READERS, args="order")],
+    "orders:follow_up": [Rule(TF_ORDER_READERS, args="order")],
+    # A step of the other side is 404; without the version the form is refused (200).
+    "orders:step": [
+        Rule(SK, args="order_confirm"),
+        Rule(SK, "post", (200,), data={}, args="order_confirm"),
+        Rule(TF_ORDERING, args="order_cancel"),
+        Rule(TF_ORDERING, "post", (200,), data={}, args="order_cancel"),
+    ],
+    "orders:quote_send": [
+        Rule(SK, args="order"),
+        Rule(SK, "post", (200,), data={}, args="order"),
+    ],
+    "orders:quote_answer": [
+        Rule(TF_ORDERING, args="order"),
+        Rule(TF_ORDERING, "post", (200,), data={}, args="order"),
+    ],
+    "orders:assign": [Rule(SK, args="order"), Rule(SK, "post", (200,), data={}, args="order")],
+    "orders:message": [
+        Rule(SK | TF_ORDERING, args="order"),
+        Rule(SK | TF_ORDERING, "post", (200,), data={}, args="order"),
+    ],
+    "orders:delivery": [
+        Rule(SK, args="order"),
+        Rule(SK, "post", (200,), data={}, args="order"),
+    ],
+    "orders:deviation": [
+        Rule(TF_ORDERING, args="order"),
+        Rule(TF_ORDERING, "post", (200,), data={}, args="order"),
+    ],
+    "orders:deviation_answer": [
+        Rule(SK, args="order_deviation"),
+        Rule(SK, "post", (200,), data={}, args="order_deviation"),
+    ],
+    "orders:rate": [
+        Rule(TF_ORDERING, args="order"),
+        Rule(TF_ORDERING, "post", (200,), data={}, args="order"),
+    ],
     "api:mandate-task-list": [_api(ALL)],
     "api:mandate-task-detail": [_api(ALL, args="adopted_task")],
     # --- API: catalogue and agreements ---
@@ -250,6 +296,18 @@ MATRIX: dict[str, list[Rule]] = {
             data={},
         ),
     ],
+    # --- API: orders ---
+    # api_order is TF's submitted ad hoc need to SK (_api_order_samples); the POSTs send
+    # nothing, so each is refused as content (400) by those who may act, 404 for the rest.
+    "api:order-list": [_api(ALL), _api(ORDERERS, "post", (400,), data={})],
+    "api:order-detail": [_api(TF_ORDER_READERS, args="api_order")],
+    "api:order-transition": [_api(SK | TF_ORDERING, "post", (400,), args="api_order", data={})],
+    "api:order-quote": [_api(SK, "post", (400,), args="api_order", data={})],
+    "api:order-quote-answer": [_api(TF_ORDERING, "post", (400,), args="api_order", data={})],
+    "api:order-messages": [_api(SK | TF_ORDERING, "post", (400,), args="api_order", data={})],
+    "api:order-deliveries": [_api(SK, "post", (400,), args="api_order", data={})],
+    "api:order-deviations": [_api(TF_ORDERING, "post", (400,), args="api_order", data={})],
+    "api:order-rating": [_api(TF_ORDERING, "post", (400,), args="api_order", data={})],
     "audit:event_list": [Rule(AUDIT_READERS)],
     "audit:object_events": [Rule(AUDIT_READERS, args="audit_object")],
     "audit:user_events": [Rule(AUDIT_READERS, args="user")],
@@ -326,7 +384,45 @@ def _samples():
         "audit_event": {"pk": event.pk},
         **_catalogue_samples(),
         **_agreement_samples(),
+        **_order_samples(),
         **_api_catalogue_samples(),
+        **_api_order_samples(),
+    }
+
+
+def _order_samples():
+    """A call-off from TF to SK, submitted, with a deviation: made through the services."""
+    from ordna.accounts.models import User
+    from ordna.catalogue.models import Service
+    from ordna.orders import services as orders
+    from ordna.organisation.models import Unit
+
+    orderer = User.objects.get(username="tf.bestallare")
+    order = orders.order_create(
+        actor=orderer,
+        purchaser=Unit.objects.get(code="TF"),
+        provider=Unit.objects.get(code="SK"),
+        title="Matrisens beställning",
+        kind="call_off",
+        service=Service.objects.get(code="DRIFT-GATA"),
+        lines=[{"description": "Trottoar", "quantity": "3"}],
+    )
+    order = orders.transition(
+        actor=orderer,
+        order=order,
+        name="submit",
+        side="purchaser",
+        roles={"orderer"},
+        version=order.version,
+    )
+    deviation = orders.deviation_file(
+        actor=orderer, order=order, kind="complaint", description="Matrisens avvikelse"
+    )
+    return {
+        "order": {"pk": order.pk},
+        "order_confirm": {"pk": order.pk, "name": "confirm"},
+        "order_cancel": {"pk": order.pk, "name": "cancel"},
+        "order_deviation": {"pk": order.pk, "deviation_pk": deviation.pk},
     }
 
 
@@ -378,6 +474,33 @@ def _api_catalogue_samples():
         "api_key": {"pk": AllocationKey.objects.get(code="ANSTALLDA").pk},
         "api_agreement": {"pk": Agreement.objects.get(year=2026, kind="common").pk},
     }
+
+
+def _api_order_samples():
+    """TF's ad hoc need to SK, submitted: made through the order services."""
+    from ordna.accounts.models import User
+    from ordna.orders import services as orders
+    from ordna.organisation.models import Unit
+
+    orderer = User.objects.get(username="tf.bestallare")
+    order = orders.order_create(
+        actor=orderer,
+        purchaser=Unit.objects.get(code="TF"),
+        provider=Unit.objects.get(code="SK"),
+        title="Matrisens behov i API:t",
+        kind="ad_hoc",
+        description="Ett behov att offerera",
+        lines=[{"description": "Arbete", "quantity": "1"}],
+    )
+    orders.transition(
+        actor=orderer,
+        order=order,
+        name="submit",
+        side="purchaser",
+        roles={"orderer"},
+        version=order.version,
+    )
+    return {"api_order": {"pk": order.pk}}
 
 
 CASES = [

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ordna.accounts.models import ApiToken, Role
-from ordna.accounts.selectors import roles_of, units_of
+from ordna.accounts.selectors import memberships_of, roles_of, units_of
 
 READ_ALL_ROLES = frozenset({Role.OVERSIGHT, Role.AUDITOR, Role.SYSTEM_ADMIN})
 AUDIT_TRAIL_READERS = frozenset({Role.AUDITOR, Role.OVERSIGHT, Role.SYSTEM_ADMIN})
@@ -353,3 +353,66 @@ def signing_sides(user, agreement) -> dict[str, str]:
     """{side: role} for each side the user may sign for (usually one, often none)."""
     sides = {side: signing_role(user, agreement, side) for side in ("purchaser", "provider")}
     return {side: role for side, role in sides.items() if role}
+
+
+# --- Orders ----------------------------------------------------------------------------------
+def orders_visible_to(user) -> QuerySet:
+    """Orders a user may read: their purchaser units' orders, the orders addressed to
+    their provider unit; read-all roles see every order."""
+    from ordna.orders.models import Order
+
+    require(is_signed_in(user))
+    return scope_to_parties(
+        user, Order.objects.all(), purchaser_field="purchaser", provider_field="provider"
+    )
+
+
+def access_order(user, pk):
+    return _get_or_404(
+        orders_visible_to(user).select_related(
+            "purchaser", "provider", "orderer", "service", "agreement", "assigned_to"
+        ),
+        pk,
+    )
+
+
+def order_side(user, order) -> tuple[str | None, set[str]]:
+    """The side the user acts on for this order and the roles they hold there.
+
+    Purchaser roles at the order's purchaser unit act for the purchaser; provider roles at
+    its provider unit for the provider. Auditors and read-all roles only read (None)."""
+    from ordna.orders.workflow import HANDLING, ORDERING, PROVIDER, PURCHASER
+
+    if not can_write(user):
+        return None, set()
+    held = {m.role for m in memberships_of(user) if m.unit_id == order.provider_id}
+    if held & HANDLING:
+        return PROVIDER, held & HANDLING
+    held = {m.role for m in memberships_of(user) if m.unit_id == order.purchaser_id}
+    if held & ORDERING:
+        return PURCHASER, held & ORDERING
+    return None, set()
+
+
+def ordering_units(user) -> list:
+    """Units the user may order for (orderer, purchaser representative, main purchaser)."""
+    if not can_write(user):
+        return []
+    return units_of(user, Role.ORDERER, Role.PURCHASER_REPRESENTATIVE, Role.MAIN_PURCHASER)
+
+
+def can_order(user) -> bool:
+    return bool(ordering_units(user))
+
+
+def handling_units(user) -> list:
+    """Provider units whose work queue the user works in."""
+    return units_of(user, *PROVIDER_ROLES) if is_signed_in(user) else []
+
+
+def can_approve_over_volume(user, order) -> bool:
+    """The purchaser representative (or main purchaser) of the order's unit approves a
+    call-off above the agreement's volume."""
+    return can_write(user) and _holds_at(
+        user, order.purchaser_id, Role.PURCHASER_REPRESENTATIVE, Role.MAIN_PURCHASER
+    )

@@ -1,0 +1,275 @@
+"""The orders API: thin views over the order services and selectors and the same access
+rules as the order pages. In their own module because api/views.py is past the size
+where we split."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from ordna.accounts import access
+from ordna.api import order_serializers as o
+from ordna.audit.models import AuditEvent
+from ordna.core.money import to_ore
+from ordna.orders import selectors, services, workflow
+from ordna.orders.models import Rating
+from ordna.orders.workflow import PROVIDER, PURCHASER, State
+
+API = AuditEvent.Source.API
+
+# Quote steps carry lines, prices and the quote's outcome: they have their own endpoints.
+QUOTE_STEPS = frozenset({"quote", "accept_quote", "renegotiate", "reject_quote"})
+
+
+def _valid(serializer) -> dict:
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _party(request, pk, want: str | None = None):
+    """The order, and the side and roles the user acts with; 404 for anyone who may not
+    act on it (or not on the side `want`)."""
+    order = access.access_order(request.user, pk)
+    side, roles = access.order_side(request.user, order)
+    access.require(side is not None and (want is None or side == want))
+    return order, side, roles
+
+
+def _filtered(visible: QuerySet, user, filters: dict) -> QuerySet:
+    qs = visible.select_related("purchaser", "provider", "orderer", "service")
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    if filters.get("purchaser"):
+        qs = qs.filter(purchaser__code=filters["purchaser"])
+    if filters.get("mine"):
+        qs = qs.filter(orderer=user)
+    if filters.get("queue"):
+        # Addressed to the user's provider units, sent and not yet ended.
+        units = [u.pk for u in access.handling_units(user)]
+        qs = qs.filter(provider__in=units).exclude(state__in=[State.DRAFT, *workflow.ENDED])
+    if filters.get("breached"):
+        qs = qs.filter(selectors.breached_q(selectors.today()))
+    return qs.order_by("-created_at", "-id")
+
+
+def _related(order) -> dict:
+    """The order's lines, quotes, thread, deliveries, deviations and rating: one query each."""
+    from ordna.orders.models import DeliveryReport, Deviation, Message, OrderLine, QuoteLine
+
+    rows, total = [], Decimal("0.00")
+    for line in OrderLine.objects.filter(order=order).order_by("position"):
+        amount = None if line.unit_price is None else to_ore(line.unit_price * line.quantity)
+        rows.append({"line": line, "amount": amount})
+        total = None if amount is None or total is None else total + amount
+    quotes: dict = {}
+    for line in (
+        QuoteLine.objects.filter(quote__order=order)
+        .select_related("quote__created_by")
+        .order_by("quote__number", "position")
+    ):
+        quotes.setdefault(line.quote, []).append(line)  # a quote has at least one line
+    return {
+        "lines": rows,
+        "total": total if rows else None,
+        "quotes": list(quotes),
+        "quote_lines": {quote.pk: lines for quote, lines in quotes.items()},
+        "messages": Message.objects.filter(order=order).select_related("author"),
+        "deliveries": DeliveryReport.objects.filter(order=order).select_related(
+            "line", "reported_by"
+        ),
+        "deviations": Deviation.objects.filter(order=order).select_related(
+            "reported_by", "answered_by"
+        ),
+        "rating": Rating.objects.filter(order=order).select_related("rated_by").first(),
+    }
+
+
+def _detail(request, pk, *, status_code=status.HTTP_200_OK) -> Response:
+    """The order as its page shows it, with the steps the caller may take now."""
+    order = access.access_order(request.user, pk)
+    side, roles = access.order_side(request.user, order)
+    context = {
+        **_related(order),
+        "transitions": [t.name for t in workflow.available(order.state, side, roles)],
+    }
+    return Response(o.OrderDetailSerializer(order, context=context).data, status=status_code)
+
+
+def _unit_by_code(units, code: str, field: str, message: str):
+    for unit in units:
+        if unit.code == code:
+            return unit
+    raise ValidationError({field: [message % {"code": code}]})
+
+
+def _service_by_code(code: str):
+    from ordna.catalogue.models import Service
+
+    if not code:
+        return None
+    service = Service.objects.valid_on(selectors.today()).filter(code=code).first()
+    if service is None:
+        raise ValidationError(
+            {"service": [_("There is no service with the code %(code)s.") % {"code": code}]}
+        )
+    return service
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, enum=State.values),
+            OpenApiParameter("purchaser", str, description="Purchaser unit code"),
+            OpenApiParameter("mine", bool, description="Only orders you placed"),
+            OpenApiParameter(
+                "queue", bool, description="Only open orders addressed to your provider units"
+            ),
+            OpenApiParameter("breached", bool, description="Only orders past a service level"),
+        ]
+    ),
+    retrieve=extend_schema(responses=o.OrderDetailSerializer),
+    create=extend_schema(request=o.OrderCreateSerializer, responses={201: o.OrderDetailSerializer}),
+)
+class OrderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    # Orders the user may read (their purchaser units' and those addressed to their
+    # provider units), newest first. Writes go through the order services, each step
+    # allowed by the workflow table for the caller's side and roles.
+    lookup_value_converter = "int"
+    serializer_class = o.OrderSerializer
+
+    def get_queryset(self):
+        visible = access.orders_visible_to(self.request.user)
+        if self.action != "list":
+            return visible
+        filters = _valid(o.OrderFilterSerializer(data=self.request.query_params))
+        return _filtered(visible, self.request.user, filters)
+
+    def retrieve(self, request, *args, **kwargs):
+        return _detail(request, self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        units = access.ordering_units(request.user)
+        access.require(bool(units))
+        data = _valid(o.OrderCreateSerializer(data=request.data))
+        purchaser = _unit_by_code(
+            units, data.pop("purchaser"), "purchaser", _("You cannot order for %(code)s.")
+        )
+        provider = _unit_by_code(
+            selectors.providers(selectors.today()),
+            data.pop("provider"),
+            "provider",
+            _("%(code)s does not provide services to order."),
+        )
+        service = _service_by_code(data.pop("service"))
+        order = services.order_create(
+            actor=request.user,
+            purchaser=purchaser,
+            provider=provider,
+            service=service,
+            source=API,
+            **data,
+        )
+        return _detail(request, order.pk, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=o.TransitionSerializer, responses=o.OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Take a workflow step (submit, confirm, start, deliver, accept, cancel, …);
+        the steps of a quote have their own endpoints (quote, quote-answer)."""
+        order, side, roles = _party(request, pk)
+        data = _valid(o.TransitionSerializer(data=request.data))
+        if data["name"] in QUOTE_STEPS:
+            raise ValidationError(
+                {"name": [_("Send a quote at quote/ and answer one at quote-answer/.")]}
+            )
+        services.transition(
+            actor=request.user,
+            order=order,
+            name=data["name"],
+            side=side,
+            roles=roles,
+            version=data["version"],
+            reason=data["reason"],
+            source=API,
+        )
+        return _detail(request, pk)
+
+    @extend_schema(request=o.QuoteSendSerializer, responses={201: o.QuoteSerializer})
+    @action(detail=True, methods=["post"])
+    def quote(self, request, pk=None):
+        """The provider's quote (a new version after a renegotiation)."""
+        order, _side, roles = _party(request, pk, PROVIDER)
+        data = _valid(o.QuoteSendSerializer(data=request.data))
+        quote = services.quote_send(
+            actor=request.user, order=order, roles=roles, source=API, **data
+        )
+        return Response(o.QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=o.QuoteAnswerSerializer, responses=o.OrderDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="quote-answer")
+    def quote_answer(self, request, pk=None):
+        """The purchaser accepts the open quote, asks for a new one, or rejects it."""
+        order, _side, roles = _party(request, pk, PURCHASER)
+        data = _valid(o.QuoteAnswerSerializer(data=request.data))
+        services.quote_answer(actor=request.user, order=order, roles=roles, source=API, **data)
+        return _detail(request, pk)
+
+    @extend_schema(request=o.MessagePostSerializer, responses={201: o.MessageSerializer})
+    @action(detail=True, methods=["post"])
+    def messages(self, request, pk=None):
+        """Write in the order's thread (either side)."""
+        order, _side, _roles = _party(request, pk)
+        data = _valid(o.MessagePostSerializer(data=request.data))
+        message = services.message_post(actor=request.user, order=order, source=API, **data)
+        return Response(o.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=o.DeliveryReportInputSerializer, responses={201: o.DeliveryReportSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def deliveries(self, request, pk=None):
+        """Report work done on an order in progress (the provider)."""
+        order, _side, _roles = _party(request, pk, PROVIDER)
+        data = _valid(o.DeliveryReportInputSerializer(data=request.data))
+        position = data.pop("line")
+        line = None
+        if position is not None:
+            line = order.lines.filter(position=position).first()
+            if line is None:
+                raise ValidationError(
+                    {"line": [_("The order has no line %(n)s.") % {"n": position}]}
+                )
+        report = services.delivery_report(
+            actor=request.user, order=order, line=line, source=API, **data
+        )
+        return Response(o.DeliveryReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=o.DeviationFileSerializer, responses={201: o.DeviationSerializer})
+    @action(detail=True, methods=["post"])
+    def deviations(self, request, pk=None):
+        """File a complaint or a missed service level (the purchaser)."""
+        order, _side, _roles = _party(request, pk, PURCHASER)
+        data = _valid(o.DeviationFileSerializer(data=request.data))
+        deviation = services.deviation_file(actor=request.user, order=order, source=API, **data)
+        return Response(o.DeviationSerializer(deviation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=o.RatingInputSerializer, responses={201: o.RatingSerializer})
+    @action(detail=True, methods=["post"])
+    def rating(self, request, pk=None):
+        """Rate an accepted delivery, once (the purchaser)."""
+        order, _side, _roles = _party(request, pk, PURCHASER)
+        data = _valid(o.RatingInputSerializer(data=request.data))
+        rating = services.rate(actor=request.user, order=order, source=API, **data)
+        return Response(o.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
