@@ -189,8 +189,10 @@ MATRIX: dict[str, list[Rule]] = {
         Rule(TF_SIGNERS, "post", (200,), data={}, args="agreement"),
     ],
     # --- Orders: pages ---
-    "orders:list": [Rule(ORDERERS)],
+    "orders:list": [Rule(ORDERERS | AUDIT_READERS)],
     "orders:queue": [Rule(SK)],
+    "orders:delivery_import": [Rule(SK), Rule(SK, "post", (200,), data={})],
+    "orders:satisfaction": [Rule(ALL)],
     "orders:create": [Rule(ORDERERS), Rule(ORDERERS, "post", (200,), data={})],
     "orders:detail": [Rule(TF_ORDER_READERS, args="order")],
     "orders:follow_up": [Rule(TF_ORDER_READERS, args="order")],

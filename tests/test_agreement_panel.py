@@ -28,7 +28,9 @@ def test_the_panel_is_on_the_start_page_within_budget(
 ):
     login_as("sk.handlaggare")
     client.get(reverse("core:home"))  # the session's once-a-minute write happens here
-    with django_assert_max_num_queries(10):
+    # Pages pay 3 queries (session, user, memberships) and, once a minute, 3 for the
+    # session write: the start page with both work panels stays within 10 with it.
+    with django_assert_max_num_queries(7):
         body = client.get(reverse("core:home")).content.decode()
     assert "2026-003" in body
     assert gettext("past the negotiation deadline") in body

@@ -105,3 +105,34 @@ def test_a_file_without_the_headings_is_refused(handler, sk):
     with pytest.raises(ValidationError) as error:
         imports.read(csv_file("a;b\n1;2\n"))
     assert "file" in error.value.message_dict
+
+
+def test_the_import_page_previews_then_imports(client, login_as, demo):
+    order = in_progress()
+    login_as("sk.handlaggare")
+    url = "/bestallningar/leveranser/import/"
+    good = csv_file(f"beställning;rad;datum;timmar\n{order.number};1;{TODAY};2\n")
+    preview = client.post(url, {"file": good})
+    assert preview.status_code == 200 and b'name="key"' in preview.content
+    assert not DeliveryReport.objects.filter(order=order).exists()  # a preview saves nothing
+    confirm = {name: _hidden(preview.content, name) for name in ("rows", "key", "file_name")}
+    done = client.post(url, confirm)
+    assert done.status_code == 302
+    assert DeliveryReport.objects.filter(order=order).count() == 1
+    bad = csv_file(f"beställning;rad;datum;timmar\n{order.number};1;igår;2\n")
+    preview = client.post(url, {"file": bad})
+    assert b'name="key"' not in preview.content and b"datum" in preview.content
+
+
+def _hidden(content: bytes, name: str) -> str:
+    import html
+    import re
+
+    match = re.search(rf'name="{name}" value="([^"]*)"', content.decode())
+    return html.unescape(match.group(1)) if match else ""
+
+
+def test_the_satisfaction_page(client, login_as, demo):
+    login_as("revisor")
+    body = client.get("/bestallningar/nojdhet/").content.decode()
+    assert "DRIFT-GATA" in body  # the demo's rated delivery

@@ -332,3 +332,36 @@ class RatingForm(DsFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DeliveryImportForm(DsFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File from the time system"),
+        help_text=_(
+            "An .xlsx or .csv file with the columns “beställning”, “rad”, “datum” and any "
+            "of “antal”, “timmar”, “material”, “anteckning”. At most 2 MB."
+        ),
+    )
+
+
+class DeliveryImportConfirmForm(forms.Form):
+    """Step 2: the rows the preview showed, sent back; the service checks them again."""
+
+    rows = forms.JSONField(widget=forms.HiddenInput)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    file_name = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+
+    def clean_rows(self):
+        rows = self.cleaned_data["rows"]
+        valid = isinstance(rows, list) and len(rows) <= 5000
+        valid = valid and all(
+            isinstance(r, list)
+            and len(r) == 2
+            and isinstance(r[0], int)
+            and isinstance(r[1], dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in r[1].items())
+            for r in rows
+        )
+        if not valid:
+            raise forms.ValidationError(_("Upload the file again."))
+        return [(line, cells) for line, cells in rows]

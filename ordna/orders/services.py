@@ -74,7 +74,7 @@ def agreement_line_for(purchaser, service, day: datetime.date):
             version__agreement__valid_from__lte=day,
             version__agreement__valid_to__gte=day,
         )
-        .select_related("version__agreement")
+        .select_related("version__agreement__provider")
         .order_by("-version__number")
         .first()
     )
@@ -152,6 +152,16 @@ def order_create(
             errors["service"] = [_("A call-off names a service.")]
         else:
             agreement_line = agreement_line_for(purchaser, service, _today())
+            if agreement_line is not None and (
+                agreement_line.version.agreement.provider_id != provider.pk
+            ):
+                errors["provider"] = [
+                    _("The agreement covering %(service)s is with %(provider)s.")
+                    % {
+                        "service": service.code,
+                        "provider": agreement_line.version.agreement.provider.name,
+                    }
+                ]
             if agreement_line is None:
                 errors["service"] = [
                     _(

@@ -24,13 +24,25 @@ def _satisfaction(row) -> Satisfaction:
     )
 
 
-def satisfaction_by_service(year: int | None = None) -> dict[int, Satisfaction]:
-    """Service id → average score (one decimal) and number of ratings."""
+def satisfaction_by_service(year: int | None = None) -> list[dict]:
+    """Per rated service: id, code, name, and its Satisfaction (average, count)."""
     qs = Rating.objects.filter(order__service__isnull=False)
     if year:
         qs = qs.filter(rated_at__year=year)
-    rows = qs.values("order__service").annotate(average=Avg("score"), count=Count("id"))
-    return {row["order__service"]: _satisfaction(row) for row in rows}
+    rows = (
+        qs.values("order__service", "order__service__code", "order__service__name")
+        .annotate(average=Avg("score"), count=Count("id"))
+        .order_by("order__service__code")
+    )
+    return [
+        {
+            "id": row["order__service"],
+            "code": row["order__service__code"],
+            "name": row["order__service__name"],
+            "score": _satisfaction(row),
+        }
+        for row in rows
+    ]
 
 
 def satisfaction_by_area(year: int | None = None) -> dict[int, Satisfaction]:
