@@ -367,7 +367,7 @@ class ExternalSalesCap(models.Model):
 
     valid_from = models.DateField(_("valid from"), unique=True)
     percent = models.DecimalField(
-        _("cap (% of turnover)"),
+        _("cap (percent of turnover)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],

@@ -51,6 +51,8 @@ class Command(BaseCommand):
                     # A fuzzy guess is usually wrong; make it an honest gap instead.
                     entry.flags.remove("fuzzy")
                     entry.previous_msgid = None
+                    entry.previous_msgid_plural = None  # alone it breaks msgfmt
+                    entry.previous_msgctxt = None
                     entry.msgstr = ""
                     entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
             catalogue.save()
