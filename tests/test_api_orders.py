@@ -299,10 +299,12 @@ def test_a_refused_transition_is_400_and_changes_nothing(api):
     sk, tf = api("sk.handlaggare"), api("tf.bestallare")
     before = (order.state, order.version, AuditEvent.objects.count())
 
-    # The provider cannot submit TF's draft (it sees it, but it is not its step).
-    body = bad_request(sk.post(url(order, "transition"), {"name": "submit", "version": 1}))
+    # A draft is the purchaser's own: the provider does not even see it.
+    problem(sk.post(url(order, "transition"), {"name": "submit", "version": 1}), 404)
+    # The orderer may not deliver: the step belongs to the provider.
+    body = bad_request(tf.post(url(order, "transition"), {"name": "deliver", "version": 1}))
     expected = _("“%(action)s” is not possible for you while the order is %(state)s.") % {
-        "action": _("Submit"),
+        "action": _("Report as delivered"),
         "state": str(State.DRAFT.label).lower(),
     }
     assert body["errors"] == [{"field": None, "message": expected}]

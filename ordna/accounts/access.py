@@ -357,14 +357,19 @@ def signing_sides(user, agreement) -> dict[str, str]:
 
 # --- Orders ----------------------------------------------------------------------------------
 def orders_visible_to(user) -> QuerySet:
-    """Orders a user may read: their purchaser units' orders, the orders addressed to
-    their provider unit; read-all roles see every order."""
+    """Orders a user may read: their purchaser units' orders, the submitted orders
+    addressed to their provider unit; read-all roles see every order."""
     from ordna.orders.models import Order
 
     require(is_signed_in(user))
-    return scope_to_parties(
+    qs = scope_to_parties(
         user, Order.objects.all(), purchaser_field="purchaser", provider_field="provider"
     )
+    if reads_everything(user):
+        return qs
+    # A draft is the purchaser's own until it is submitted.
+    own = [u.pk for u in units_of(user, *PURCHASER_ROLES)]
+    return qs.exclude(Q(state="draft") & ~Q(purchaser__in=own))
 
 
 def access_order(user, pk):
