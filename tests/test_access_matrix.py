@@ -196,6 +196,11 @@ MATRIX: dict[str, list[Rule]] = {
     "orders:create": [Rule(ORDERERS), Rule(ORDERERS, "post", (200,), data={})],
     "orders:detail": [Rule(TF_ORDER_READERS, args="order")],
     "orders:follow_up": [Rule(TF_ORDER_READERS, args="order")],
+    # Approving above the volume: TF's representative (the sample is submitted: refused).
+    "orders:volume": [
+        Rule(TF_ORDER_READERS, args="order"),
+        Rule(frozenset({"tf.ombud"}), "post", (200,), data={}, args="order"),
+    ],
     # A step of the other side is 404; without the version the form is refused (200).
     "orders:step": [
         Rule(SK, args="order_confirm"),

@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ordna.catalogue.models import Service
 from ordna.orders.models import DeliveryReport, Deviation, Order, Quote, Rating
@@ -343,3 +344,33 @@ def test_start_page_panel_shows_what_waits(client, demo, login_as):
     assert order.number in home
     nav = client.get(reverse("core:home")).content.decode()
     assert reverse("orders:queue") in nav
+
+
+def test_the_representative_approves_a_call_off_above_the_volume(client, demo, login_as):
+    from ordna.accounts.models import User
+    from ordna.agreements.models import Agreement
+    from ordna.catalogue.models import Service
+    from ordna.orders import services as order_services
+    from ordna.orders.models import Order as OrderModel
+    from ordna.organisation.models import Unit
+
+    Agreement.objects.filter(number="2026-002").update(volume_policy="stop")
+    order = order_services.order_create(
+        actor=User.objects.get(username="tf.bestallare"),
+        purchaser=Unit.objects.get(code="TF"),
+        provider=Unit.objects.get(code="SK"),
+        title="Extra plogning",
+        kind="call_off",
+        service=Service.objects.get(code="VINTER"),
+        lines=[{"description": "Plogning", "quantity": "5000"}],
+    )
+    url = f"/bestallningar/{order.pk}/volym/"
+    login_as("tf.bestallare")
+    page = client.get(url).content.decode()
+    assert "5 000,00" in page.replace("\u00a0", " ")
+    assert gettext("Approve the order above the volume") not in page  # not the orderer's
+    assert client.post(url, {"version": order.version}).status_code == 404
+    login_as("tf.ombud")
+    response = client.post(url, {"version": order.version})
+    assert response.status_code == 302
+    assert OrderModel.objects.get(pk=order.pk).volume_approved_by.username == "tf.ombud"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/uppfoljning/", views.order_follow_up, name="follow_up"),
     path("<int:pk>/steg/<slug:name>/", views.order_step, name="step"),
     path("<int:pk>/offert/", views.quote_send, name="quote_send"),
+    path("<int:pk>/volym/", views.order_volume, name="volume"),
     path("<int:pk>/offert/svar/", views.quote_answer, name="quote_answer"),
     path("<int:pk>/tilldela/", views.order_assign, name="assign"),
     path("<int:pk>/meddelande/", views.message_post, name="message"),

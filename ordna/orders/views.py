@@ -34,6 +34,7 @@ from ordna.orders.forms import (
     QuoteSendForm,
     RatingForm,
     TransitionForm,
+    VersionedForm,
 )
 from ordna.orders.models import Deviation
 from ordna.orders.workflow import PROVIDER, PURCHASER, State
@@ -603,5 +604,41 @@ def satisfaction(request):
             "areas": areas,
             "services": stats.satisfaction_by_service(),
             "deviations": stats.deviations_by_service_and_unit(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_volume(request, pk):
+    """A call-off against its agreement's volume; the purchaser representative approves a
+    draft above it (needed when the agreement stops call-offs above the volume)."""
+    order = access.access_order(request.user, pk)
+    may_approve = access.can_approve_over_volume(request.user, order)
+    status = services.volume_status(order)
+    form = VersionedForm(request.POST or None, initial={"version": order.version})
+    if request.method == "POST":
+        access.require(may_approve)
+        if form.is_valid():
+            try:
+                services.approve_over_volume(
+                    actor=request.user, order=order, version=form.cleaned_data["version"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The order may now pass the agreed volume."))
+                return redirect(order.get_absolute_url())
+    return render(
+        request,
+        "orders/volume.html",
+        {
+            "order": order,
+            "status": status,
+            "form": form,
+            "can_approve": may_approve
+            and order.state == State.DRAFT
+            and bool(status and status["over"])
+            and not order.volume_approved_by_id,
         },
     )
