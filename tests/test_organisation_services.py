@@ -14,6 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from ordna.accounts.models import User
 from ordna.audit.models import AuditEvent
+from ordna.core.exceptions import StaleEdit
 from ordna.organisation import selectors, services
 from ordna.organisation.models import LegalPerson, Ownership, Unit
 from ordna.organisation.selectors import Relation
@@ -213,7 +214,7 @@ def test_legal_person_update_refuses_stale_version(admin):
     person = lp("EXT1")
     services.legal_person_update(actor=admin, legal_person=person, version=1, name="Först AB")
     before = counts()
-    with pytest.raises(services.StaleEdit) as info:
+    with pytest.raises(StaleEdit) as info:
         services.legal_person_update(actor=admin, legal_person=person, version=1, name="Sist AB")
     assert "Reload" in str(info.value) or "Ladda om" in str(info.value)
     person.refresh_from_db()
@@ -489,7 +490,7 @@ def test_unit_update_refuses_stale_version(admin):
     sk = unit("SK")
     services.unit_update(actor=admin, unit=sk, version=1, name="Första ändringen")
     before = counts()
-    with pytest.raises(services.StaleEdit):
+    with pytest.raises(StaleEdit):
         services.unit_update(actor=admin, unit=sk, version=1, name="Andra ändringen")
     sk.refresh_from_db()
     assert sk.name == "Första ändringen"

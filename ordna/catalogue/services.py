@@ -25,8 +25,8 @@ from ordna.catalogue.models import (
     ServiceArea,
 )
 from ordna.core import locks
-from ordna.core.exceptions import StaleEdit
 from ordna.core.money import to_ore
+from ordna.core.services import check_version, versioned_update
 
 
 @transaction.atomic
@@ -218,42 +218,6 @@ def service_area_create(*, actor, source="web", reason="", **data):
     return area
 
 
-def _check_version(obj, version) -> None:
-    if version is not None and int(version) != obj.version:
-        raise StaleEdit(
-            _(
-                "Someone else changed this record after you opened it. "
-                "Reload the page to see their change, then make yours again."
-            )
-        )
-
-
-def _versioned_update(*, actor, model, obj, version, fields, data, clean, action, source, reason):
-    """Lock, refuse a stale version, apply the allowed fields, validate, bump and audit.
-    An edit that changes nothing saves nothing and writes no event."""
-    row = model.objects.select_for_update().get(pk=obj.pk)
-    _check_version(row, version)
-    before = snapshot(row)
-    for key, value in data.items():
-        if key in fields:
-            setattr(row, key, value)
-    clean(row)
-    if snapshot(row) == before:
-        return row
-    row.version += 1
-    row.save()
-    record(
-        actor=actor,
-        action=action,
-        obj=row,
-        before=before,
-        after=snapshot(row),
-        reason=reason,
-        source=source,
-    )
-    return row
-
-
 AREA_FIELDS = [
     "name",
     "description",
@@ -268,14 +232,14 @@ AREA_FIELDS = [
 @transaction.atomic
 def service_area_update(*, actor, area, version, source="web", reason="", **data):
     """Change a service area (its code stays: other records and exports use it)."""
-    return _versioned_update(
+    return versioned_update(
         actor=actor,
         model=ServiceArea,
-        obj=area,
+        pk=area.pk,
         version=version,
         fields=AREA_FIELDS,
         data=data,
-        clean=_clean_area,
+        clean=lambda row, _before: _clean_area(row),
         action="catalogue.service_area.update",
         source=source,
         reason=reason,
@@ -369,14 +333,14 @@ def service_update(*, actor, service, version, source="web", reason="", **data) 
                 ]
             }
         )
-    return _versioned_update(
+    return versioned_update(
         actor=actor,
         model=Service,
-        obj=service,
+        pk=service.pk,
         version=version,
         fields=SERVICE_FIELDS,
         data=data,
-        clean=_clean_service,
+        clean=lambda row, _before: _clean_service(row),
         action="catalogue.service.update",
         source=source,
         reason=reason,
@@ -436,7 +400,7 @@ def _locked_draft(price_list: PriceList, version) -> PriceList:
     row = PriceList.objects.select_for_update().get(pk=price_list.pk)
     if row.status != PriceList.Status.DRAFT:
         raise ValidationError(_("A published price list never changes. Make a new one."))
-    _check_version(row, version)
+    check_version(row, version)
     return row
 
 

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from ordna.audit.models import AuditEvent
-from ordna.audit.services import record
+from ordna.audit.services import record, snapshot
+from ordna.core.exceptions import StaleEdit
 from ordna.core.models import Job, WorkerHeartbeat
 
 
@@ -129,3 +131,42 @@ def next_number(series: str, year: int) -> int:
     row.last += 1
     row.save(update_fields=["last"])
     return row.last
+
+
+def check_version(obj, version: int | None) -> None:
+    """Refuse an edit based on an older version of `obj` (someone else saved first)."""
+    if version is not None and int(version) != obj.version:
+        raise StaleEdit(
+            _(
+                "Someone else changed this record after you opened it. "
+                "Reload the page to see their change, then make yours again."
+            )
+        )
+
+
+def versioned_update(*, actor, model, pk, version, fields, data, clean, action, source, reason):
+    """The one way versioned rows (registry, catalogue) are edited: lock, refuse a stale
+    version, apply the allowed fields, validate with `clean(row, before)`, then bump the
+    version and audit. An edit that changes nothing saves nothing and writes no event.
+    Call it inside the writing transaction."""
+    row = model.objects.select_for_update().get(pk=pk)
+    check_version(row, version)
+    before = snapshot(row)
+    for key, value in data.items():
+        if key in fields:
+            setattr(row, key, value)
+    clean(row, before)
+    if snapshot(row) == before:
+        return row
+    row.version += 1
+    row.save()
+    record(
+        actor=actor,
+        action=action,
+        obj=row,
+        before=before,
+        after=snapshot(row),
+        reason=reason,
+        source=source,
+    )
+    return row

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ordna.audit.services import record, snapshot
 from ordna.core import locks
-from ordna.core.exceptions import StaleEdit
+from ordna.core.services import versioned_update
 from ordna.organisation import rules
 from ordna.organisation.models import LegalPerson, Ownership, Unit
 
@@ -31,45 +31,8 @@ UNIT_FIELDS = [
 ]
 
 
-def _check_version(obj, version: int | None) -> None:
-    if version is not None and int(version) != obj.version:
-        raise StaleEdit(
-            _(
-                "Someone else changed this record after you opened it. "
-                "Reload the page to see their change, then make yours again."
-            )
-        )
-
-
 def _full_clean(obj, exclude=None) -> None:
     obj.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
-
-
-def _versioned_update(*, actor, model, pk, version, fields, data, clean, action, source, reason):
-    """The one way registry rows are edited: lock, refuse a stale version, apply the
-    allowed fields, validate with `clean(row, before)`, then bump the version and audit.
-    An edit that changes nothing saves nothing and writes no event."""
-    row = model.objects.select_for_update().get(pk=pk)
-    _check_version(row, version)
-    before = snapshot(row)
-    for key, value in data.items():
-        if key in fields:
-            setattr(row, key, value)
-    clean(row, before)
-    if snapshot(row) == before:
-        return row
-    row.version += 1
-    row.save()
-    record(
-        actor=actor,
-        action=action,
-        obj=row,
-        before=before,
-        after=snapshot(row),
-        reason=reason,
-        source=source,
-    )
-    return row
 
 
 # --- Legal persons ----------------------------------------------------------------------
@@ -135,7 +98,7 @@ def legal_person_update(
     **data,
 ) -> LegalPerson:
     """Change a legal person; a stale `version` is refused."""
-    return _versioned_update(
+    return versioned_update(
         actor=actor,
         model=LegalPerson,
         pk=legal_person.pk,
@@ -355,7 +318,7 @@ def unit_update(
     *, actor, unit: Unit, version: int | None = None, source="web", reason="", **data
 ) -> Unit:
     """Change a unit; a stale `version` is refused so nobody's edit is overwritten."""
-    return _versioned_update(
+    return versioned_update(
         actor=actor,
         model=Unit,
         pk=unit.pk,
