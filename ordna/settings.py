@@ -306,5 +306,7 @@ LOGGING = {
 ORDER_AUTO_ACCEPT_WORKING_DAYS = env_int("ORDER_AUTO_ACCEPT_WORKING_DAYS", 10)
 # Service levels for an ad hoc need that names no service (working days).
 ORDER_DEFAULT_RESPONSE_DAYS = env_int("ORDER_DEFAULT_RESPONSE_DAYS", 2)
+# The largest file that may be attached to an order, in bytes (docs/configuration.md).
+ORDER_ATTACHMENT_MAX_BYTES = env_int("ORDER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # The address people reach Ordna at, for links in e-mail (no trailing slash needed).
 ORDNA_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")

@@ -1,26 +1,55 @@
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from ordna.audit import triggers
 from ordna.core import frozen
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings):
-    """Swedish, like a fresh user; static files served without a collected manifest."""
-    settings.LANGUAGE_CODE = "sv"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+def _media_storage(location) -> dict:
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(location)},
     }
 
 
 @pytest.fixture(scope="session")
-def _demo_committed(django_db_setup, django_db_blocker):
+def _session_media(tmp_path_factory):
+    """Uploaded files (order attachments, the demo's too) go to a temporary folder for
+    the session, never to ORDNA_VAR_DIR/media."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, _session_media):
+    """Swedish, like a fresh user; static files served without a collected manifest;
+    uploads in the session's temporary media folder."""
+    settings.LANGUAGE_CODE = "sv"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": _media_storage(_session_media),
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """A media folder of the test's own, for tests that look at the stored files."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    settings.STORAGES = {**settings.STORAGES, "default": _media_storage(folder)}
+    return folder
+
+
+@pytest.fixture(scope="session")
+def _demo_committed(django_db_setup, django_db_blocker, _session_media):
     """Load the demo once per test database; each test then rolls back to it."""
+    from django.conf import settings
+
     from ordna.demo import boras
 
-    with django_db_blocker.unblock():
+    storages = {**settings.STORAGES, "default": _media_storage(_session_media)}
+    with django_db_blocker.unblock(), override_settings(STORAGES=storages):
         boras.load()
 
 

@@ -188,6 +188,13 @@ MATRIX: dict[str, list[Rule]] = {
         Rule(TF_SIGNERS, args="agreement"),
         Rule(TF_SIGNERS, "post", (200,), data={}, args="agreement"),
     ],
+    # The volume rule: the signers once agreed (2026-002), the negotiators while open.
+    "agreements:volume_policy": [
+        Rule(TF_SIGNERS, args="agreement"),
+        Rule(TF_SIGNERS, "post", (200,), data={}, args="agreement"),
+        Rule(SK, args="open_agreement"),
+        Rule(SK, "post", (200,), data={}, args="open_agreement"),
+    ],
     # --- Orders: pages ---
     "orders:list": [Rule(ORDERERS | AUDIT_READERS)],
     "orders:queue": [Rule(SK)],
@@ -221,6 +228,13 @@ MATRIX: dict[str, list[Rule]] = {
         Rule(SK | TF_ORDERING, args="order"),
         Rule(SK | TF_ORDERING, "post", (200,), data={}, args="order"),
     ],
+    # Attaching: either party, as for the thread (a POST without a file is refused: 200).
+    "orders:attach": [
+        Rule(SK | TF_ORDERING, args="order"),
+        Rule(SK | TF_ORDERING, "post", (200,), data={}, args="order"),
+    ],
+    # Downloading: whoever may see the order.
+    "orders:attachment": [Rule(TF_ORDER_READERS, args="order_attachment")],
     "orders:delivery": [
         Rule(SK, args="order"),
         Rule(SK, "post", (200,), data={}, args="order"),
@@ -303,6 +317,10 @@ MATRIX: dict[str, list[Rule]] = {
             data={},
         ),
     ],
+    # The common agreement is signed: those who sign it (SK's manager, the main purchaser).
+    "api:agreement-volume-policy": [
+        _api({"sk.chef", "slk.huvudbestallare"}, "post", (400,), args="api_agreement", data={}),
+    ],
     # --- API: orders ---
     # api_order is TF's submitted ad hoc need to SK (_api_order_samples); the POSTs send
     # nothing, so each is refused as content (400) by those who may act, 404 for the rest.
@@ -315,6 +333,16 @@ MATRIX: dict[str, list[Rule]] = {
     "api:order-deliveries": [_api(SK, "post", (400,), args="api_order", data={})],
     "api:order-deviations": [_api(TF_ORDERING, "post", (400,), args="api_order", data={})],
     "api:order-rating": [_api(TF_ORDERING, "post", (400,), args="api_order", data={})],
+    # Attachments are uploaded as multipart/form-data: the matrix's JSON body is a 415.
+    "api:order-attachments": [
+        _api(TF_ORDER_READERS, args="api_order"),
+        _api(SK | TF_ORDERING, "post", (415,), args="api_order", data={}),
+    ],
+    "api:order-attachment": [_api(TF_ORDER_READERS, args="api_order_attachment")],
+    "api:order-deviation-answer": [
+        _api(SK, "post", (400,), args="api_order_deviation", data={}),
+    ],
+    "api:order-assign": [_api(SK, "post", (400,), args="api_order", data={})],
     "audit:event_list": [Rule(AUDIT_READERS)],
     "audit:object_events": [Rule(AUDIT_READERS, args="audit_object")],
     "audit:user_events": [Rule(AUDIT_READERS, args="user")],
@@ -425,11 +453,14 @@ def _order_samples():
     deviation = orders.deviation_file(
         actor=orderer, order=order, kind="complaint", description="Matrisens avvikelse"
     )
+    attachment = _attachment(orderer, order)
     return {
         "order": {"pk": order.pk},
+        "order_attachment": {"pk": order.pk, "attachment_pk": attachment.pk},
         "order_confirm": {"pk": order.pk, "name": "confirm"},
         "order_cancel": {"pk": order.pk, "name": "cancel"},
         "order_deviation": {"pk": order.pk, "deviation_pk": deviation.pk},
+        "api_order_deviation": {"pk": order.pk, "deviation_id": deviation.pk},
     }
 
 
@@ -507,7 +538,24 @@ def _api_order_samples():
         roles={"orderer"},
         version=order.version,
     )
-    return {"api_order": {"pk": order.pk}}
+    attachment = _attachment(orderer, order)
+    return {
+        "api_order": {"pk": order.pk},
+        "api_order_attachment": {"pk": order.pk, "attachment_id": attachment.pk},
+    }
+
+
+def _attachment(actor, order):
+    """A small text file attached to `order` through the service."""
+    from django.core.files.base import ContentFile
+
+    from ordna.orders import services as orders
+
+    return orders.attachment_add(
+        actor=actor,
+        order=order,
+        uploaded_file=ContentFile(b"Matrisens bilaga\n", name="bilaga.txt"),
+    )
 
 
 CASES = [

@@ -15,10 +15,19 @@ from ordna.agreements.models import Agreement, AgreementLine, AgreementVersion, 
 from ordna.audit.models import AuditEvent
 from ordna.audit.services import verify_chain
 from ordna.catalogue.models import DriverValue, KeyValues, Price, PriceList, Service
-from ordna.demo import generate
+from ordna.demo import generate, generate_orders
+from ordna.orders.models import DeliveryReport, Deviation, Order, Quote, Rating
 from ordna.organisation.models import LegalPerson, Unit
 
 SCALE = 0.05  # 2 customers and 20 people: fast
+ORDERS_PER_YEAR = 400  # 20 orders at SCALE (tests/test_generate_orders.py checks more)
+
+
+@pytest.fixture(autouse=True)
+def _fewer_orders(monkeypatch):
+    monkeypatch.setattr(generate_orders, "ORDERS_PER_YEAR", ORDERS_PER_YEAR)
+
+
 PURCHASING = {"TF", "LF", "FFF", "FSF", "GSF", "VAF", "SLK"}
 
 
@@ -36,8 +45,16 @@ def generated_customers():
     return Unit.objects.filter(kind=Unit.Kind.EXTERNAL_CUSTOMER, code__startswith="EXT0")
 
 
-def catalogue_rows() -> int:
-    """Rows the catalogue and agreement generators wrote (each has its audit event)."""
+ORDER_MODELS = (Order, Quote, DeliveryReport, Deviation, Rating)
+
+
+def order_rows() -> int:
+    return sum(model.objects.count() for model in ORDER_MODELS)
+
+
+def catalogue_rows(order_rows_before: int) -> int:
+    """Rows the catalogue, agreement and order generators wrote (each has its audit
+    event; order lines and quote lines are in their order's and quote's)."""
     generated = AuditEvent.objects.filter(action__startswith="demo.generate.").exclude(
         action__in=[
             "demo.generate.legal_person.create",
@@ -62,6 +79,8 @@ def catalogue_rows() -> int:
         + NegotiationRound.objects.filter(
             version__agreement__purchaser__in=generated_customers()
         ).count()
+        + order_rows()
+        - order_rows_before
     )
     assert generated.count() == rows
     return rows
@@ -98,13 +117,16 @@ def picture(seed: int) -> dict:
 
 def test_counts_at_a_small_scale(demo):
     events_before = AuditEvent.objects.count()
+    orders_before = order_rows()
+    order_count = Order.objects.count()
     output = run()
     assert (
-        "Generated customers, people, services, key_values, agreements (scale 0.05, seed 7)"
+        "Generated customers, people, services, key_values, agreements, orders (scale 0.05, seed 7)"
         in output
     )
     assert generated_users().count() == 20
     assert generated_customers().count() == 2
+    assert Order.objects.count() == order_count + 20  # ORDERS_PER_YEAR at SCALE
     assert LegalPerson.objects.filter(kind=LegalPerson.Kind.EXTERNAL).count() == 1 + 2
     memberships = Membership.objects.filter(user__in=generated_users()).select_related("unit")
     assert 20 <= memberships.count() <= 40
@@ -123,7 +145,7 @@ def test_counts_at_a_small_scale(demo):
             }
             assert membership.unit.code in PURCHASING
         assert membership.valid_to is None or membership.valid_to >= membership.valid_from
-    rows = 2 + 2 + 20 + memberships.count() + catalogue_rows()
+    rows = 2 + 2 + 20 + memberships.count() + catalogue_rows(orders_before)
     # One per row, one for publishing next year's price list, one for the run.
     assert AuditEvent.objects.count() == events_before + rows + 1 + 1
 
@@ -167,6 +189,7 @@ def test_every_row_is_audited_and_the_chain_verifies(demo):
         "services",
         "key_values",
         "agreements",
+        "orders",
     ]
 
 
@@ -291,7 +314,7 @@ def test_new_generators_run_alone_on_a_database_generated_before_them(demo, monk
     assert not Service.objects.filter(code__startswith="GEN-").exists()
     monkeypatch.undo()
     output = run()
-    assert "Generated services, key_values, agreements (scale 0.05, seed 7)" in output
+    assert "Generated services, key_values, agreements, orders (scale 0.05, seed 7)" in output
     assert Service.objects.filter(code__startswith="GEN-").exists()
     assert generated_users().count() == 20  # the people were not generated again
     assert verify_chain().ok

@@ -22,18 +22,29 @@ from django.contrib.staticfiles import finders
 from django.db.models import Count
 from django.urls import reverse
 
-from ordna.demo import generate
+from ordna.demo import generate, generate_orders
 from tests.test_access_matrix import MATRIX, _samples
 
 MAX_QUERIES = 10
 MAX_BYTES = 200 * 1024
 GENERATE_SCALE = 0.2
+# Orders per generated year here: 1 000 orders at GENERATE_SCALE, plenty to show a page
+# whose queries grow with the rows (the full 100 000 a year would cost seconds per test).
+ORDERS_PER_YEAR = 5_000
+
+
+@pytest.fixture(autouse=True)
+def _fewer_orders(monkeypatch):
+    monkeypatch.setattr(generate_orders, "ORDERS_PER_YEAR", ORDERS_PER_YEAR)
+
+
 NOT_PAGES = {  # no HTML page behind them
     "healthz",
     "set_language",
     "accounts:logout",
     "agreements:pdf",
     "agreements:xlsx",
+    "orders:attachment",
 }
 
 # Route name → what it costs, for pages over the query budget (measured, not fixed here).

@@ -355,6 +355,17 @@ def signing_sides(user, agreement) -> dict[str, str]:
     return {side: role for side, role in sides.items() if role}
 
 
+def can_set_volume_policy(user, agreement) -> bool:
+    """Who sets the rule for call-offs above the agreed volume (stop / warn / ignore).
+
+    While the agreement is open (draft, negotiation) the rule is part of the offer: either
+    negotiating side sets it. Once agreed, it binds both sides, so only those who may sign
+    for either side change it, and the service asks for a reason (ADR 0012)."""
+    if agreement.is_open:
+        return negotiating_side(user, agreement) is not None
+    return bool(signing_sides(user, agreement))
+
+
 # --- Orders ----------------------------------------------------------------------------------
 def orders_visible_to(user) -> QuerySet:
     """Orders a user may read: their purchaser units' orders, the submitted orders
@@ -408,6 +419,13 @@ def ordering_units(user) -> list:
 
 def can_order(user) -> bool:
     return bool(ordering_units(user))
+
+
+def lists_all_orders(user) -> bool:
+    """The order list shows this user every order: read-all roles (oversight, auditors,
+    system administrators) who order for no unit of their own. Someone who also orders
+    sees their units' orders there ("My orders"), as the list view decides."""
+    return reads_everything(user) and not can_order(user)
 
 
 def handling_units(user) -> list:

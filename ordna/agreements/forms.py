@@ -177,6 +177,27 @@ class TerminateForm(VersionedForm):
     )
 
 
+class VolumePolicyForm(VersionedForm):
+    volume_policy = forms.ChoiceField(
+        label=_("Call-offs above the agreed volume"),
+        choices=Agreement.VolumePolicy.choices,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reason_required:  # the service asks for it when the rule changes
+            self.fields["reason"].help_text = _(
+                "Required: the agreement is already agreed, and the other side sees why "
+                "the rule changed."
+            )
+
+
 class RolloverForm(DsFormMixin, forms.Form):
     from_year = forms.IntegerField(
         label=_("Roll over the agreements of year"), min_value=2000, max_value=2100

@@ -26,7 +26,7 @@ from ordna.catalogue.selectors import key_values_for, price_list_on
 from ordna.core import locks
 from ordna.core.exceptions import StaleEdit
 from ordna.core.money import to_ore
-from ordna.core.services import next_number
+from ordna.core.services import next_number, versioned_update
 
 # Amounts are stored with 14 digits, two of them öre.
 MAX_AMOUNT = Decimal("1000000000000")
@@ -611,6 +611,50 @@ def agreement_terminate(*, actor, agreement, version, terminated_on, reason: str
         source=source,
     )
     return agreement
+
+
+@transaction.atomic
+def volume_policy_set(
+    *, actor, agreement, version, volume_policy: str, source="web", reason=""
+) -> Agreement:
+    """Set how call-offs above an agreement line's volume are handled: stop (the purchaser
+    representative approves each one first), warn, or no check. While the agreement is
+    open the rule is part of the offer; once agreed it binds both sides, so a change then
+    needs a reason. Who may set it is decided by `access.can_set_volume_policy`."""
+    reason = (reason or "").strip()
+
+    def clean(row: Agreement, before: dict) -> None:
+        if row.status in (Agreement.Status.EXPIRED, Agreement.Status.TERMINATED):
+            raise ValidationError(_("The agreement has ended and cannot be changed."))
+        if row.volume_policy not in Agreement.VolumePolicy.values:
+            raise ValidationError(
+                {"volume_policy": [_("Choose how call-offs above the volume are handled.")]}
+            )
+        changed = row.volume_policy != before["volume_policy"]
+        if changed and not row.is_open and not reason:
+            raise ValidationError(
+                {
+                    "reason": [
+                        _(
+                            "The agreement is already agreed: say why the rule changes, "
+                            "so that the other side can see it."
+                        )
+                    ]
+                }
+            )
+
+    return versioned_update(
+        actor=actor,
+        model=Agreement,
+        pk=agreement.pk,
+        version=version,
+        fields=["volume_policy"],
+        data={"volume_policy": volume_policy},
+        clean=clean,
+        action="agreements.agreement.volume_policy",
+        source=source,
+        reason=reason,
+    )
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/signera/", views.agreement_sign, name="sign"),
     path("<int:pk>/andring/", views.agreement_amend, name="amend"),
     path("<int:pk>/avsluta/", views.agreement_terminate, name="terminate"),
+    path("<int:pk>/volym/", views.volume_policy_set, name="volume_policy"),
     path("<int:pk>/pdf/", views.agreement_pdf, name="pdf"),
     path("<int:pk>/xlsx/", views.agreement_xlsx, name="xlsx"),
 ]

@@ -33,6 +33,7 @@ from ordna.agreements.forms import (
     SignForm,
     TerminateForm,
     VersionedForm,
+    VolumePolicyForm,
 )
 from ordna.agreements.models import Agreement, AgreementVersion
 from ordna.core.forms import add_service_errors, form_page
@@ -110,6 +111,7 @@ def _actions(user, agreement, version, newest) -> dict:
             and newest.state == AgreementVersion.State.SIGNED
         ),
         "can_terminate": access.can_terminate_agreement(user, agreement) and not ended,
+        "can_set_volume_policy": access.can_set_volume_policy(user, agreement) and not ended,
     }
 
 
@@ -431,6 +433,29 @@ def agreement_terminate(request, pk):
         lambda data: services.agreement_terminate(actor=request.user, agreement=agreement, **data),
         title=_("Terminate %(number)s") % {"number": agreement.number},
         success_message=_("The agreement was terminated."),
+        obj=agreement,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def volume_policy_set(request, pk):
+    """How call-offs above the agreed volume are handled (ADR 0012)."""
+    agreement = access.access_agreement(request.user, pk)
+    access.require(access.can_set_volume_policy(request.user, agreement))
+    form = VolumePolicyForm(
+        request.POST or None,
+        initial={"version": agreement.version, "volume_policy": agreement.volume_policy},
+        reason_required=not agreement.is_open,
+    )
+    return form_page(
+        request,
+        form,
+        lambda data: services.volume_policy_set(actor=request.user, agreement=agreement, **data),
+        title=_("Call-offs above the volume in %(number)s") % {"number": agreement.number},
+        success_message=lambda a: (
+            _("The volume rule was saved: %(policy)s") % {"policy": a.get_volume_policy_display()}
+        ),
         obj=agreement,
     )
 

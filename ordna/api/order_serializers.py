@@ -13,6 +13,7 @@ from rest_framework import serializers
 from ordna.api.serializers import VersionSerializer, computed_money, money
 from ordna.orders import workflow
 from ordna.orders.models import (
+    Attachment,
     DeliveryReport,
     Deviation,
     Message,
@@ -399,6 +400,63 @@ class DeviationFileSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
 
 
+class DeviationAnswerSerializer(serializers.Serializer):
+    response = serializers.CharField(allow_blank=True, help_text="The provider's response.")
+    close = serializers.BooleanField(
+        required=False, default=False, help_text="Close the deviation with this response."
+    )
+
+
+class AssignSerializer(VersionSerializer):
+    handler = serializers.CharField(
+        max_length=150,
+        allow_null=True,
+        help_text=(
+            "Username of the person who handles the order (provider staff or manager at "
+            "the order's provider, as in `assigned_to_username`); null for nobody."
+        ),
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
 class RatingInputSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- Attachments ------------------------------------------------------------------------------
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by_username = _username("uploaded_by.username")
+    size = serializers.IntegerField(read_only=True, help_text="In bytes.")
+    sha256 = serializers.CharField(read_only=True, help_text="SHA-256 of the file, in hex.")
+    download = serializers.SerializerMethodField(help_text="Where to fetch the file.")
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by_username",
+            "uploaded_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_download(self, attachment) -> str:
+        from django.urls import reverse
+
+        return reverse("api:order-attachment", args=[attachment.order_id, attachment.pk])
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True,
+        help_text=(
+            "PDF, PNG, JPEG, xlsx, docx, odt, ods, CSV or text; the content must match "
+            "the file name's extension. At most ORDER_ATTACHMENT_MAX_BYTES (20 MB unless "
+            "configured)."
+        ),
+    )

@@ -8,17 +8,19 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from ordna.accounts import access
 from ordna.api import order_serializers as o
 from ordna.audit.models import AuditEvent
 from ordna.core.money import to_ore
-from ordna.orders import selectors, services, workflow
+from ordna.orders import downloads, filetypes, selectors, services, workflow
 from ordna.orders.models import Rating
 from ordna.orders.workflow import PROVIDER, PURCHASER, State
 
@@ -26,6 +28,8 @@ API = AuditEvent.Source.API
 
 # Quote steps carry lines, prices and the quote's outcome: they have their own endpoints.
 QUOTE_STEPS = frozenset({"quote", "accept_quote", "renegotiate", "reject_quote"})
+# An attachment is served as the type it was checked to be: one of these.
+ATTACHMENT_TYPES = sorted({t.content_type for t in filetypes.TYPES.values()})
 
 
 def _valid(serializer) -> dict:
@@ -107,6 +111,17 @@ def _unit_by_code(units, code: str, field: str, message: str):
         if unit.code == code:
             return unit
     raise ValidationError({field: [message % {"code": code}]})
+
+
+def _handler(order, username: str | None):
+    """The person named `username` among those who may handle the order (None for
+    nobody); anyone else is a 400 naming `handler`, as on the page."""
+    if username is None:
+        return None
+    for user in selectors.handlers_of(order):
+        if user.username == username:
+            return user
+    raise ValidationError({"handler": [_("Choose someone who works for the provider.")]})
 
 
 def _service_by_code(code: str):
@@ -273,3 +288,79 @@ class OrderViewSet(
         data = _valid(o.RatingInputSerializer(data=request.data))
         rating = services.rate(actor=request.user, order=order, source=API, **data)
         return Response(o.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=o.DeviationAnswerSerializer, responses=o.DeviationSerializer)
+    @action(detail=True, methods=["post"], url_path="deviations/<int:deviation_id>/answer")
+    def deviation_answer(self, request, pk=None, deviation_id=None):
+        """Answer a deviation filed on the order, and close it when it is settled (the
+        provider). A closed deviation is not answered again (400)."""
+        order, _side, _roles = _party(request, pk, PROVIDER)
+        deviation = selectors.deviation_of(order, deviation_id)
+        access.require(deviation is not None)
+        data = _valid(o.DeviationAnswerSerializer(data=request.data))
+        deviation = services.deviation_answer(
+            actor=request.user, deviation=deviation, source=API, **data
+        )
+        return Response(o.DeviationSerializer(deviation).data)
+
+    @extend_schema(request=o.AssignSerializer, responses=o.OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Give the order to one of the provider's staff, or to nobody (the provider)."""
+        order, _side, _roles = _party(request, pk, PROVIDER)
+        data = _valid(o.AssignSerializer(data=request.data))
+        data["handler"] = _handler(order, data["handler"])
+        services.assign(actor=request.user, order=order, source=API, **data)
+        return _detail(request, pk)
+
+    @extend_schema(
+        methods=["GET"],
+        description="The files attached to the order, oldest first (whoever may read it).",
+        responses=o.AttachmentSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        description=(
+            "Attach a file to the order (either party, as for the thread), sent as "
+            "multipart/form-data in the field `file`. Attachments are never changed or "
+            "removed."
+        ),
+        request={"multipart/form-data": o.AttachmentUploadSerializer},
+        responses={201: o.AttachmentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser],
+        pagination_class=None,  # a handful per order: all of them at once
+    )
+    def attachments(self, request, pk=None):
+        """GET: the files attached to the order, oldest first (whoever may read the
+        order). POST: attach a file, sent as multipart/form-data in the field `file`
+        (either party, as for the thread). Attachments are never changed or removed."""
+        if request.method == "POST":
+            order, _side, _roles = _party(request, pk)
+            data = _valid(o.AttachmentUploadSerializer(data=request.data))
+            attachment = services.attachment_add(
+                actor=request.user, order=order, uploaded_file=data["file"], source=API
+            )
+            return Response(o.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        order = access.access_order(request.user, pk)
+        return Response(o.AttachmentSerializer(selectors.attachments_of(order), many=True).data)
+
+    @extend_schema(
+        responses={(200, content_type): OpenApiTypes.BINARY for content_type in ATTACHMENT_TYPES}
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="attachments/<int:attachment_id>",
+        url_name="attachment",
+    )
+    def attachment(self, request, pk=None, attachment_id=None):
+        """The attached file itself, as a download (Content-Disposition: attachment) of the
+        type it was checked to be when attached."""
+        order = access.access_order(request.user, pk)
+        attachment = selectors.attachment_of(order, attachment_id)
+        access.require(attachment is not None)
+        return downloads.attachment_response(attachment)

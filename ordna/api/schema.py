@@ -84,9 +84,12 @@ def add_problem_responses(result, generator, request, public):
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
+            body = operation.get("requestBody", {}).get("content", {})
             for code, text in ERRORS.items():
                 if code in {"415", "409"} and method == "get":
                     continue
+                if code == "415" and "multipart/form-data" in body:  # a file upload
+                    text = "Unsupported media type: send multipart/form-data."
                 responses.setdefault(
                     code,
                     {"description": text, "content": {"application/problem+json": {"schema": ref}}},

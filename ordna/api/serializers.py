@@ -489,6 +489,7 @@ class AgreementSerializer(serializers.ModelSerializer):
             "valid_from",
             "valid_to",
             "status",
+            "volume_policy",
             "terminated_on",
             "termination_reason",
             "version",
@@ -658,6 +659,23 @@ class AgreementDetailSerializer(AgreementSerializer):
     def get_charges(self, agreement) -> list[dict]:
         result = self._charges(agreement)
         return UnitChargeSerializer(result.units if result else [], many=True).data
+
+
+class VolumePolicySetSerializer(VersionSerializer):
+    volume_policy = serializers.ChoiceField(
+        choices=Agreement.VolumePolicy.choices,
+        help_text=(
+            "How call-offs above an agreement line's volume are handled: `stop` (the "
+            "purchaser representative approves each first), `warn`, or `ignore`."
+        ),
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        default="",
+        help_text="Required to change the rule once the agreement is agreed.",
+    )
 
 
 class AgreementLineAddSerializer(VersionSerializer):

@@ -694,9 +694,10 @@ class AgreementFilterSerializer(serializers.Serializer):
 class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Agreements the user may read: their own units' and every common agreement.
 
-    The API reads agreements and adds lines to an open version. Proposing, accepting,
-    signing, amending and terminating stay in the browser, where the person acting is
-    signed in and sees what they accept or sign."""
+    The API reads agreements, adds lines to an open version and sets the rule for
+    call-offs above the volume. Proposing, accepting, signing, amending and terminating
+    stay in the browser, where the person acting is signed in and sees what they accept
+    or sign."""
 
     lookup_value_converter = "int"
     serializer_class = s.AgreementSerializer
@@ -728,3 +729,17 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             actor=request.user, agreement=agreement, source=API, **data
         )
         return Response(s.AgreementLineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.VolumePolicySetSerializer, responses=s.AgreementSerializer)
+    @action(detail=True, methods=["post"], url_path="volume-policy")
+    def volume_policy(self, request, pk=None):
+        """Set how call-offs above the agreed volume are handled: while the agreement is
+        open by either side's negotiator, once agreed by those who may sign for either
+        side, with a reason."""
+        agreement = access.access_agreement(request.user, pk)
+        access.require(access.can_set_volume_policy(request.user, agreement))
+        data = _valid(s.VolumePolicySetSerializer(data=request.data))
+        agreement = agreement_services.volume_policy_set(
+            actor=request.user, agreement=agreement, source=API, **data
+        )
+        return Response(s.AgreementSerializer(agreement).data)

@@ -37,7 +37,9 @@ _PANELS: list[Callable] = []
 
 
 def register_nav(item: NavItem) -> None:
-    if all(existing.url_name != item.url_name for existing in _ITEMS):
+    """Add a menu entry once. One page may have two entries under different labels for
+    different users ("My orders", "Orders"); their predicates must not both hold."""
+    if all((e.url_name, e.label) != (item.url_name, item.label) for e in _ITEMS):
         _ITEMS.append(item)
 
 

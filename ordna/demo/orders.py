@@ -1,5 +1,6 @@
 """The Borås demo's orders: at least one in every state of the workflow, one past its
-delivery date (a breach) with a deviation, one rated. Loading twice changes nothing."""
+delivery date (a breach) with a deviation, one rated, two with attachments. Loading twice
+changes nothing."""
 
 from __future__ import annotations
 
@@ -111,6 +112,63 @@ PLAN = [
 ]
 
 
+def _site_plan_pdf() -> bytes:
+    """A one-page PDF the orderer attaches to the quote request for the cycle path."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_title("Situationsplan, gång- och cykelväg vid Viskan")
+    pdf.set_creation_date(datetime.datetime(2026, 1, 15, tzinfo=datetime.UTC))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(text="Situationsplan: gång- och cykelväg vid Viskan")
+    pdf.ln(12)
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(
+        w=0,
+        text=(
+            "Sträckning längs Viskans östra strand, från Västerbron till Ålgårdsbron, "
+            "cirka 200 meter. Bredd 3 meter, asfalt, belysning var 25:e meter. "
+            "Anslutning till befintlig gång- och cykelväg i båda ändar."
+        ),
+    )
+    return bytes(pdf.output())
+
+
+def _sweeping_csv() -> bytes:
+    """The provider's list of swept streets, attached to the delivered order."""
+    rows = [
+        "gata;sträcka (m);datum",
+        "Allégatan;850;2026-03-30",
+        "Kungsgatan;620;2026-03-31",
+        "Stora Torget;300;2026-04-01",
+    ]
+    return ("\r\n".join(rows) + "\r\n").encode("utf-8")
+
+
+# order title → who attaches ("orderer" or "handler"), file name, the file's content
+ATTACHMENTS = {
+    "Ny gång- och cykelväg vid Viskan": ("orderer", "situationsplan-viskan.pdf", _site_plan_pdf),
+    "Sandupptagning efter vintern": ("handler", "sopade-gator.csv", _sweeping_csv),
+}
+
+
+def _attach(order, orderer, handler) -> None:
+    from django.core.files.base import ContentFile
+
+    from ordna.orders import services
+
+    if order.title not in ATTACHMENTS:
+        return
+    who, name, content = ATTACHMENTS[order.title]
+    services.attachment_add(
+        actor=orderer if who == "orderer" else handler,
+        order=order,
+        uploaded_file=ContentFile(content(), name=name),
+        source=SOURCE,
+    )
+
+
 def load(units: dict) -> int:
     from ordna.orders import services as order_services
     from ordna.orders.models import ExternalSalesCap, Order
@@ -140,6 +198,7 @@ def load(units: dict) -> int:
         )
         for step in steps:
             order = _step(order, step, orderers[purchaser], people["sk.handlaggare"])
+        _attach(order, orderers[purchaser], people["sk.handlaggare"])
     return len(PLAN)
 
 

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrdersConfig(AppConfig):
@@ -13,6 +14,12 @@ class OrdersConfig(AppConfig):
         from ordna.orders import panels  # noqa: F401  (registers the start-page panel)
 
         register_nav(NavItem("orders:list", _("My orders"), access.can_order, 30))
+        # Oversight, auditors and administrators read every order on the same list.
+        register_nav(
+            NavItem(
+                "orders:list", pgettext_lazy("navigation", "Orders"), access.lists_all_orders, 30
+            )
+        )
         register_nav(
             NavItem("orders:queue", _("Work queue"), lambda u: bool(access.handling_units(u)), 31)
         )

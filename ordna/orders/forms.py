@@ -4,10 +4,12 @@ check types. Forms about an existing order carry its `version` (optimistic lock)
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ordna.catalogue.models import ServiceArea
 from ordna.core.forms import DsFormMixin
+from ordna.orders import filetypes
 from ordna.orders.models import Deviation, Order, Priority
 from ordna.orders.selectors import OPEN_FOR_PROVIDER
 from ordna.orders.workflow import State
@@ -272,6 +274,20 @@ class MessageForm(DsFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class AttachmentForm(DsFormMixin, forms.Form):
+    """A file to attach; the service checks its size and type (orders.filetypes)."""
+
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "PDF, PNG, JPEG, Excel (xlsx), Word (docx), OpenDocument (odt, ods), CSV or "
+            "text, at most %(max)s MB. An attachment cannot be removed: both parties see it."
+        ) % {"max": filetypes.megabytes(settings.ORDER_ATTACHMENT_MAX_BYTES)}
+        self.fields["file"].widget.attrs["accept"] = ",".join(f".{ext}" for ext in filetypes.TYPES)
 
 
 class DeliveryReportForm(DsFormMixin, forms.Form):

@@ -1,5 +1,5 @@
-"""Orders between purchasers and the provider: lines, quotes, thread, deliveries,
-deviations and ratings. The order's states and who may move it are in workflow.py."""
+"""Orders between purchasers and the provider: lines, quotes, thread, attachments,
+deliveries, deviations and ratings. The order's states and who may move it are in workflow.py."""
 
 from __future__ import annotations
 
@@ -32,18 +32,21 @@ class Order(models.Model):
     purchaser = models.ForeignKey(
         "organisation.Unit",
         on_delete=models.PROTECT,
+        db_index=False,  # led by a composite index below
         related_name="orders",
         verbose_name=_("purchaser"),
     )
     provider = models.ForeignKey(
         "organisation.Unit",
         on_delete=models.PROTECT,
+        db_index=False,  # led by a composite index below
         related_name="orders_to_deliver",
         verbose_name=_("provider"),
     )
     orderer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        db_index=False,  # led by a composite index below
         related_name="orders",
         verbose_name=_("orderer"),
     )
@@ -112,6 +115,14 @@ class Order(models.Model):
             # "Mina beställningar": the orderer's orders, newest first (keyset on created, id).
             models.Index(fields=["orderer", "created_at", "id"], name="order_mine"),
             models.Index(fields=["purchaser", "created_at", "id"], name="order_purchaser"),
+            # The same lists filtered by status (a rare status would otherwise be sought
+            # through every order of the unit).
+            models.Index(
+                fields=["purchaser", "state", "created_at", "id"], name="order_purchaser_state"
+            ),
+            # Read-all roles' list (every order, newest first), and filtered by status.
+            models.Index(fields=["created_at", "id"], name="order_created"),
+            models.Index(fields=["state", "created_at", "id"], name="order_state"),
         ]
 
     def __str__(self) -> str:
@@ -232,6 +243,42 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.number}: {self.text[:40]}"
+
+
+class Attachment(models.Model):
+    """A file either party attached to an order: stored once, never edited or removed.
+    The file lies in the default storage under orders/<order>/<random>/<name>; the name
+    the uploader gave it, its type, size and SHA-256 are kept with it."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("order")
+    )
+    file = models.FileField(_("file"), max_length=400)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("attached by"),
+    )
+    uploaded_at = models.DateTimeField(_("attached"), default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="attachment_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}: {self.original_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:attachment", args=[self.order_id, self.pk])
 
 
 class DeliveryReport(models.Model):

@@ -6,16 +6,19 @@ the querysets it allows."""
 from __future__ import annotations
 
 import datetime
+import heapq
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 
-from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import CharField, F, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ordna.core.money import to_ore
 from ordna.core.workdays import add_working_days
 from ordna.orders.models import (
+    Attachment,
     DeliveryReport,
     Deviation,
     Message,
@@ -25,6 +28,7 @@ from ordna.orders.models import (
 from ordna.orders.workflow import State
 
 PAGE_SIZE = 50
+ATTACH = "orders.order.attach"  # the audit action of an attachment (services.attachment_add)
 # Orders the provider still has to act on or see through.
 OPEN_FOR_PROVIDER = (
     State.SUBMITTED,
@@ -109,34 +113,65 @@ def my_orders(
     size: int = PAGE_SIZE,
 ) -> Page:
     """The orders of `units` (the user's purchaser units) that `visible` allows: the
-    user's own first, then newest first. The cursor is `<own>_<created µs>_<id>`."""
+    user's own first, then the others, each newest first. The cursor is
+    `<own>_<created µs>_<id>` (own: 1 while in the user's own orders, 0 after).
+
+    Keyset queries that each walk an index in order and stop after a page, whatever the
+    table's size, rather than one query sorted on "own first": `order_mine` for the own
+    orders; for the others, unit by unit `order_purchaser` (`order_purchaser_state` with
+    a status), merged; for read-all roles `order_created` (`order_state`)."""
     qs = visible.select_related("purchaser")
-    if units is not None:  # None: every order `visible` allows (read-all roles)
-        qs = qs.filter(purchaser__in=[u.pk for u in units])
-    if only_mine:
-        qs = qs.filter(orderer=user)
+    unit_ids = None if units is None else [u.pk for u in units]  # None: every visible order
     if state:
         qs = qs.filter(state=state)
-    qs = qs.annotate(
-        own=Case(When(orderer=user, then=Value(1)), default=Value(0), output_field=IntegerField())
-    )
+    segment, created, pk = 1, None, None
     parts = _parts(after, 3)
     if parts:
         try:
-            own, created, pk = int(parts[0]), _from_micros(int(parts[1])), int(parts[2])
+            segment, created, pk = int(parts[0]), _from_micros(int(parts[1])), int(parts[2])
         except (ValueError, OverflowError, OSError):
-            own = None
-        if own is not None:
-            qs = qs.filter(
-                Q(own__lt=own)
-                | Q(own=own, created_at__lt=created)
-                | Q(own=own, created_at=created, id__lt=pk)
-            )
-    rows = list(qs.order_by("-own", "-created_at", "-id")[: size + 1])
+            segment, created, pk = 1, None, None
+    rows: list = []
+    if unit_ids is None:  # read-all roles order nothing: every order, newest first
+        segment = 0
+    if segment == 1:
+        own = qs.filter(orderer=user, purchaser__in=unit_ids)
+        rows = _newest(own, created, pk, size + 1)
+        for row in rows:
+            row.own = 1
+        created = pk = None  # the others start from their newest
+    if len(rows) <= size and not only_mine:
+        others = qs if unit_ids is None else qs.exclude(orderer=user)
+        others = _newest_of_units(others, unit_ids, created, pk, size + 1 - len(rows))
+        for row in others:
+            row.own = 0
+        rows += others
     if len(rows) <= size:
         return Page(rows)
     last = rows[size - 1]
     return Page(rows[:size], f"{last.own}_{_micros(last.created_at)}_{last.pk}")
+
+
+# Up to this many units, the others' orders are read unit by unit and merged: a database
+# cannot walk one index in order over several purchasers at once, and would sort them all.
+MERGE_UNITS = 4
+
+
+def _newest_of_units(qs: QuerySet, unit_ids, created, pk, limit: int) -> list:
+    if unit_ids is None or len(unit_ids) > MERGE_UNITS:
+        if unit_ids is not None:
+            qs = qs.filter(purchaser__in=unit_ids)
+        return _newest(qs, created, pk, limit)
+    per_unit = [_newest(qs.filter(purchaser=unit), created, pk, limit) for unit in unit_ids]
+    merged = heapq.merge(*per_unit, key=lambda o: (o.created_at, o.pk), reverse=True)
+    return list(islice(merged, limit))
+
+
+def _newest(qs: QuerySet, created, pk, limit: int) -> list:
+    """Up to `limit` rows of `qs`, newest first, after (created, pk) when given."""
+    if created is not None:
+        qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk))
+    return list(qs.order_by("-created_at", "-id")[:limit])
 
 
 # --- The work queue -------------------------------------------------------------------------------
@@ -357,6 +392,45 @@ def line_rows(order: Order) -> tuple[list[dict], Decimal | None]:
         rows.append({"line": line, "amount": amount})
         total = None if amount is None or total is None else total + amount
     return rows, (total if rows else None)
+
+
+def attachment_of(order: Order, pk):
+    """One of the order's attachments, or None."""
+    try:
+        return Attachment.objects.get(order=order, pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def attachments_of(order: Order) -> list:
+    """The order's attachments, oldest first, with who attached them."""
+    return list(Attachment.objects.filter(order=order).select_related("uploaded_by"))
+
+
+def attachment_rows(events) -> list[dict]:
+    """The order's attachments as its page lists them, from the order's `timeline`
+    events, oldest first: id, name, size in bytes and kB (rounded up), who and when.
+
+    No query of its own (the page's query budget): an attachment is written once,
+    together with its `orders.order.attach` event, and never changed or removed, so the
+    event carries what the list shows, as the message events carry the thread."""
+    rows = []
+    for event in events:
+        data = (event.after or {}).get("attachment") if event.action == ATTACH else None
+        if not data:
+            continue
+        size = int(data.get("size") or 0)
+        rows.append(
+            {
+                "id": data["id"],
+                "name": data.get("original_name", ""),
+                "size": size,
+                "kilobytes": -(-size // 1024),
+                "by": event.actor_username,
+                "at": event.occurred_at,
+            }
+        )
+    return rows
 
 
 def deviation_of(order: Order, pk):

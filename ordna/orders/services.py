@@ -1,25 +1,31 @@
 """Writes to orders: create, change a draft, move along the workflow, quote, talk,
-report deliveries, file deviations, rate. Each write locks the order, refuses a stale
+attach files, report deliveries, file deviations, rate. Each write locks the order, refuses a stale
 version, validates everything before saving, and audits."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import hashlib
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from ordna.accounts import access
 from ordna.audit.services import record, snapshot
 from ordna.core.exceptions import StaleEdit
 from ordna.core.money import to_ore
 from ordna.core.services import next_number
 from ordna.core.workdays import add_working_days, working_days_between
-from ordna.orders import workflow
+from ordna.orders import filetypes, workflow
 from ordna.orders.models import (
+    Attachment,
     Deviation,
     Message,
     Order,
@@ -629,6 +635,121 @@ def message_post(*, actor, order: Order, text: str, source="web") -> Message:
         source=source,
     )
     return message
+
+
+# --- Attachments ---------------------------------------------------------------------------
+def _check_upload(uploaded_file) -> tuple[str, filetypes.FileType]:
+    """The file's clean name and its type, or a ValidationError on `file` naming it:
+    missing, empty, too large, a type that may not be attached, or content that is not
+    what the name says."""
+    if uploaded_file is None:
+        raise ValidationError({"file": [_("Choose a file to attach.")]})
+    name = filetypes.clean_name(getattr(uploaded_file, "name", "")) or _("(no name)")
+    limit = settings.ORDER_ATTACHMENT_MAX_BYTES
+    file_type = filetypes.type_of(name)
+    message = None
+    if not uploaded_file.size:
+        message = _("%(name)s is empty. Choose the file again.")
+    elif uploaded_file.size > limit:
+        message = _(
+            "%(name)s is %(size)s MB; a file attached to an order may be at most %(max)s MB."
+        )
+    elif file_type is None:
+        message = _(
+            "%(name)s cannot be attached: only %(types)s files can. Save it in one of "
+            "those formats."
+        )
+    elif not filetypes.matches(uploaded_file, file_type):
+        message = _(
+            "%(name)s does not contain what its name says (%(kind)s). Save it again in "
+            "that format, or give it the right extension."
+        )
+    if message:
+        values = {
+            "name": name,
+            "size": filetypes.megabytes(uploaded_file.size or 0),
+            "max": filetypes.megabytes(limit),
+            "types": ", ".join(filetypes.EXTENSIONS),
+            "kind": file_type.label if file_type else "",
+        }
+        raise ValidationError({"file": [message % values]})
+    return name, file_type
+
+
+def _digest(uploaded_file) -> tuple[str, int]:
+    """SHA-256 and size in bytes, read in chunks (large uploads lie in a temporary file)."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    uploaded_file.seek(0)
+    return digest.hexdigest(), size
+
+
+def _storage_path(order: Order, name: str, extension: str) -> str:
+    """orders/<order>/<random>/<name>: the random folder keeps names from clashing and
+    paths from being guessed; the name is made safe for any file system."""
+    try:
+        safe = get_valid_filename(name)
+    except SuspiciousFileOperation:
+        safe = f"file.{extension}"
+    return f"orders/{order.pk}/{secrets.token_hex(16)}/{safe}"
+
+
+@transaction.atomic
+def attachment_add(*, actor, order: Order, uploaded_file, source="web") -> Attachment:
+    """Attach a file to an order. The parties may, as they may write in its thread (see
+    `_may_attach`); anyone else is refused with PermissionDenied (404 in the API). The
+    file is checked completely before anything is written (ValidationError on `file`,
+    naming it); then it is stored, and the row and its audit event written. Should the
+    database refuse them, the stored file is removed again, so that no file is left that
+    no attachment points at. Attachments are never changed or removed."""
+    if not _may_attach(actor, order):
+        raise PermissionDenied
+    name, file_type = _check_upload(uploaded_file)
+    sha256, size = _digest(uploaded_file)
+    storage = Attachment._meta.get_field("file").storage
+    stored = storage.save(
+        _storage_path(order, name, filetypes.extension(name)),
+        uploaded_file,
+        max_length=Attachment._meta.get_field("file").max_length,
+    )
+    try:
+        attachment = Attachment.objects.create(
+            order=order,
+            file=stored,
+            original_name=name,
+            content_type=file_type.content_type,
+            size=size,
+            sha256=sha256,
+            uploaded_by=actor,
+        )
+        record(
+            actor=actor,
+            action="orders.order.attach",
+            obj=order,
+            after={"attachment": _attachment_data(attachment)},
+            source=source,
+        )
+    except BaseException:  # the transaction rolls back: take the file away with it
+        with contextlib.suppress(OSError):  # the original error matters more
+            storage.delete(stored)
+        raise
+    return attachment
+
+
+def _may_attach(actor, order: Order) -> bool:
+    """The check the pages and the API make before the thread (`_party`): the actor sees
+    the order and acts on one of its sides."""
+    if not access.is_signed_in(actor):
+        return False
+    side, _roles = access.order_side(actor, order)
+    return side is not None and access.orders_visible_to(actor).filter(pk=order.pk).exists()
+
+
+def _attachment_data(attachment: Attachment) -> dict:
+    data = snapshot(attachment, ["id", "original_name", "content_type", "size", "sha256"])
+    return {**data, "file": attachment.file.name, "uploaded_by": attachment.uploaded_by_id}
 
 
 @transaction.atomic

@@ -18,6 +18,12 @@ urlpatterns = [
     path("<int:pk>/offert/svar/", views.quote_answer, name="quote_answer"),
     path("<int:pk>/tilldela/", views.order_assign, name="assign"),
     path("<int:pk>/meddelande/", views.message_post, name="message"),
+    path("<int:pk>/bilaga/", views.attachment_add, name="attach"),
+    path(
+        "<int:pk>/bilaga/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment",
+    ),
     path("<int:pk>/leverans/", views.delivery_report, name="delivery"),
     path("<int:pk>/avvikelse/", views.deviation_file, name="deviation"),
     path("<int:pk>/avvikelse/<int:deviation_pk>/", views.deviation_answer, name="deviation_answer"),

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_http_methods
 from ordna.accounts import access
 from ordna.catalogue.models import ServiceArea
 from ordna.core.forms import add_service_errors
-from ordna.orders import imports, selectors, services, stats, workflow
+from ordna.orders import downloads, imports, selectors, services, stats, workflow
 from ordna.orders.forms import (
     AssignForm,
+    AttachmentForm,
     DeliveryReportForm,
     DeviationAnswerForm,
     DeviationFileForm,
@@ -215,18 +216,20 @@ def _actions(order, side, roles) -> dict:
         ),
         "can_assign": side == PROVIDER and state not in workflow.ENDED,
         "message_form": MessageForm(prefix="message") if side else None,
+        "attachment_form": AttachmentForm(prefix="attachment") if side else None,
     }
 
 
 @login_required
 def order_detail(request, pk):
-    """The order: facts, service levels, lines, quotes, what the user may do, and its
-    timeline with the message thread. Deliveries, deviations and the rating are on the
+    """The order: facts, service levels, lines, quotes, attachments, what the user may
+    do, and its timeline with the message thread. Deliveries, deviations and the rating are on the
     follow-up page (the query budget)."""
     order = selectors.order_page(access.orders_visible_to(request.user), pk)
     access.require(order is not None)
     side, roles = access.order_side(request.user, order)
     lines, total = selectors.line_rows(order)
+    events = selectors.timeline(order)
     return render(
         request,
         "orders/order_detail.html",
@@ -238,7 +241,8 @@ def order_detail(request, pk):
             "lines": lines,
             "total": total,
             "quotes": selectors.quotes_of(order),
-            "timeline": [_entry(e) for e in selectors.timeline(order)],
+            "attachments": selectors.attachment_rows(events),
+            "timeline": [_entry(e) for e in events],
             **_actions(order, side, roles),
         },
     )
@@ -285,6 +289,7 @@ def _entry(event) -> dict:
         "orders.deviation.answer": after.get("response", ""),
         "orders.delivery.report": after.get("note", ""),
         "orders.order.rate": after.get("comment", ""),
+        "orders.order.attach": (after.get("attachment") or {}).get("original_name", ""),
     }.get(event.action, "")
     return {"event": event, "what": describe(event), "text": text}
 
@@ -304,6 +309,8 @@ def describe(event) -> str:
         return _("Changed who handles the order")
     if action == "orders.order.rate":
         return _("Rated the delivery %(score)s of 5") % {"score": after.get("score", "?")}
+    if action == "orders.order.attach":
+        return _("Attached a file")
     if action.startswith("orders.order.") and verb in workflow.TRANSITIONS:
         step = workflow.TRANSITIONS[verb]
         return _("%(step)s (now: %(state)s)") % {
@@ -445,6 +452,42 @@ def message_post(request, pk):
         submit=_("Send"),
         anchor="#thread",
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attachment_add(request, pk):
+    """Attach a file (either party). The order's page has the form; this page shows it
+    again with what was wrong."""
+    order, _side, _roles = _party(request, pk)
+    form = AttachmentForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        prefix="attachment",
+    )
+    return _edit(
+        request,
+        form,
+        lambda f: services.attachment_add(
+            actor=request.user, order=order, uploaded_file=f.cleaned_data["file"]
+        ),
+        title=_title(_("Attach a file"), order),
+        success=lambda a: _("%(name)s was attached.") % {"name": a.original_name},
+        order=order,
+        submit=_("Attach"),
+        anchor="#attachments",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def attachment_download(request, pk, attachment_pk):
+    """An attachment's file, to whoever may see the order, always as a download and as
+    the type it was checked to be."""
+    order = access.access_order(request.user, pk)
+    attachment = selectors.attachment_of(order, attachment_pk)
+    access.require(attachment is not None)
+    return downloads.attachment_response(attachment)
 
 
 @login_required
