@@ -4,10 +4,11 @@ they will have (`ordna generate --scale 10` gives 1 000 000 orders).
 
 Per Borås year (scale 1): 100 000 orders from the administrations' orderers, one line
 each; an ad hoc need in about one in twelve, quoted (sometimes twice, after a
-renegotiation); delivery reports for the work reported by the hour or piece; deviations
-where a delivery came late and the odd complaint; a rating on about one accepted order
-in eight. Old orders are closed (or were cancelled or declined); the last weeks' orders
-are spread over the open states, some past their due dates (breaches).
+renegotiation); delivery reports for a fifth of the work reported by the hour or piece
+(the rest is confirmed by its delivery alone); deviations where a delivery came late and
+the odd complaint; a rating on about one accepted order in twelve. Old orders are closed
+(or were cancelled or declined); the last weeks' orders are spread over the open states,
+some past their due dates (breaches).
 
 Orders keep to the rules the services enforce: an orderer orders for a unit while
 holding the role there, the service-level clocks count Swedish working days from the
@@ -50,12 +51,12 @@ ORDERS_PER_YEAR = 100_000
 CHUNK = 20_000
 AD_HOC_SHARE = 0.08
 URGENT_SHARE = 0.06
-RATED_SHARE = 0.12
+RATED_SHARE = 0.08
 # Work reported by the hour or piece that has a delivery report (the rest: delivered as
 # ordered, confirmed by the delivery date alone).
-DELIVERY_REPORTED_SHARE = 0.4
+DELIVERY_REPORTED_SHARE = 0.2
 CENT = Decimal("0.01")
-ONE_MINUTE = datetime.timedelta(minutes=1)
+MINUTE, HOUR, DAY = 60, 3600, 86_400  # times here are whole seconds since 1970 (UTC)
 
 AD_HOC_NEEDS = [
     ("Flytt av kontorsmöbler till nya lokaler", "Två våningar, cirka 40 arbetsplatser."),
@@ -168,7 +169,8 @@ class _Plan:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.today = timezone.localdate()
-        self.now = ctx.audit.now
+        self.now = int(ctx.audit.now.timestamp())
+        self.local_days: dict[int, datetime.date] = {}
         self.tz = timezone.get_current_timezone()
         self.provider = Unit.objects.filter(code=PROVIDER).order_by("-valid_from").first()
         units = {
@@ -281,13 +283,20 @@ class _Plan:
         rng = self.ctx.random
         return self.staff[int(rng.random() * len(self.staff))][0]
 
-    def moment(self, day: datetime.date) -> datetime.datetime:
-        """A moment in working hours on `day` (local time), in UTC, whole seconds."""
+    def moment(self, day: datetime.date) -> int:
+        """A moment in working hours on `day` (local time), in seconds since 1970."""
         rng = self.ctx.random
         local = datetime.datetime.combine(
             day, datetime.time(7 + int(rng.random() * 9), int(rng.random() * 60)), self.tz
         )
-        return local.astimezone(datetime.UTC)
+        return int(local.timestamp())
+
+    def local_date(self, moment: int) -> datetime.date:
+        """The local calendar day of a moment (offsets are whole hours: cached per hour)."""
+        hour = moment // HOUR
+        if hour not in self.local_days:
+            self.local_days[hour] = datetime.datetime.fromtimestamp(hour * HOUR, self.tz).date()
+        return self.local_days[hour]
 
 
 class _Weighted:
@@ -459,25 +468,25 @@ def _one_order(ctx, plan: _Plan, writer: _Writer, rng, day: datetime.date, numbe
     submitted = confirmed = delivered = accepted = None
     response_due = delivery_due = None
     if "submitted" in reached:
-        submitted = min(created + ONE_MINUTE * (2 + int(rng.random() * 60)), now)
-        response_due = plan.due(submitted.astimezone(plan.tz).date(), response_days)
+        submitted = min(created + MINUTE * (2 + int(rng.random() * 60)), now)
+        response_due = plan.due(plan.local_date(submitted), response_days)
     quote_sent = None
     if ad_hoc and ("quoted" in reached or "confirmed" in reached):
-        quote_sent = min(submitted + datetime.timedelta(days=1 + rng.random() * 4), now)
+        quote_sent = min(submitted + int(DAY * (1 + rng.random() * 4)), now)
     if "confirmed" in reached:
         start = quote_sent or submitted
         late = rng.random() < 0.04
         wait = (response_days + 2) if late else rng.random() * max(response_days, 1)
-        confirmed = min(start + datetime.timedelta(days=wait), now)
+        confirmed = min(start + int(DAY * wait), now)
         if delivery_days is not None:
-            delivery_due = plan.due(confirmed.astimezone(plan.tz).date(), delivery_days)
+            delivery_due = plan.due(plan.local_date(confirmed), delivery_days)
     if "delivered" in reached:
         span = (delivery_days or 5) * 1.4
         late = rng.random() < 0.08
         took = span + 3 + rng.random() * 10 if late else rng.random() * span
-        delivered = min(confirmed + datetime.timedelta(days=took), now)
+        delivered = min(confirmed + int(DAY * took), now)
     if "accepted" in reached:
-        accepted = min(delivered + datetime.timedelta(days=rng.random() * 5), now)
+        accepted = min(delivered + int(DAY * 5 * rng.random()), now)
     if state == "quoted":
         price = None
     elif ad_hoc and confirmed is not None:
@@ -561,7 +570,7 @@ def _one_order(ctx, plan: _Plan, writer: _Writer, rng, day: datetime.date, numbe
     late = (
         delivered is not None
         and delivery_due is not None
-        and delivered.astimezone(plan.tz).date() > delivery_due
+        and plan.local_date(delivered) > delivery_due
     )
     if (late and rng.random() < 0.4) or (accepted is not None and rng.random() < 0.01):
         _deviation(plan, writer, rng, order, unit.code, late)
@@ -585,8 +594,8 @@ def _quotes(plan, writer, rng, order, line, sent, unit_code, accepted_price) -> 
         else:
             outcome = "accepted"
         total = (base * Decimal("1.12") if not last else base).quantize(CENT)
-        created = min(sent + datetime.timedelta(days=(number - 1) * 2), plan.now)
-        valid = created.astimezone(plan.tz).date() + datetime.timedelta(days=30)
+        created = min(sent + (number - 1) * 2 * DAY, plan.now)
+        valid = plan.local_date(created) + datetime.timedelta(days=30)
         quote = {
             "id": writer.take_id("quote"),
             "order_id": order["id"],
@@ -633,7 +642,7 @@ def _delivery(plan, writer, rng, order, line, unit_code) -> None:
         "id": writer.take_id("delivery"),
         "order_id": order["id"],
         "line_id": line["id"],
-        "performed_on": order["delivered_at"].astimezone(plan.tz).date(),
+        "performed_on": plan.local_date(order["delivered_at"]),
         "quantity": line["quantity"],
         "hours": line["quantity"] if hourly else Decimal(1 + int(rng.random() * 16)) / 2,
         "material_amount": (
@@ -660,12 +669,10 @@ def _delivery(plan, writer, rng, order, line, unit_code) -> None:
 
 
 def _deviation(plan, writer, rng, order, unit_code, late: bool) -> None:
-    reported = min(
-        (order["accepted_at"] or order["delivered_at"]) + datetime.timedelta(hours=2), plan.now
-    )
-    age = (plan.now - reported).days
+    reported = min((order["accepted_at"] or order["delivered_at"]) + 2 * HOUR, plan.now)
+    age = (plan.now - reported) // DAY
     status = "closed" if age > 30 else ("answered" if rng.random() < 0.5 else "open")
-    answered = min(reported + datetime.timedelta(days=2), plan.now) if status != "open" else None
+    answered = min(reported + 2 * DAY, plan.now) if status != "open" else None
     kind = "missed_sla" if late else "complaint"
     row = {
         "id": writer.take_id("deviation"),
@@ -682,9 +689,7 @@ def _deviation(plan, writer, rng, order, unit_code, late: bool) -> None:
         "reported_at": reported,
         "answered_by_id": (order["assigned_to_id"] or plan.handler()) if answered else None,
         "answered_at": answered,
-        "closed_at": min(answered + datetime.timedelta(days=5), plan.now)
-        if status == "closed"
-        else None,
+        "closed_at": min(answered + 5 * DAY, plan.now) if status == "closed" else None,
     }
     label = f"{order['number']}: {writer.deviation_kinds[kind]}"
     writer.add(
@@ -709,7 +714,7 @@ def _rating(plan, writer, rng, order, unit_code) -> None:
         "score": score,
         "comment": RATING_COMMENTS[int(rng.random() * len(RATING_COMMENTS))],
         "rated_by_id": order["orderer_id"],
-        "rated_at": min(order["accepted_at"] + datetime.timedelta(hours=3), plan.now),
+        "rated_at": min(order["accepted_at"] + 3 * HOUR, plan.now),
     }
     writer.add(
         "rating",

@@ -99,6 +99,7 @@ class Order(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # only read with its order
         related_name="+",
         verbose_name=_("above the agreed volume, approved by"),
     )
