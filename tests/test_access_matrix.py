@@ -33,6 +33,9 @@ TF_SIGNERS = frozenset({"sk.chef", "tf.ombud"})
 ORDERERS = frozenset({"tf.bestallare", "tf.ombud", "lf.bestallare", "slk.huvudbestallare"})
 TF_ORDERING = frozenset({"tf.bestallare", "tf.ombud"})
 TF_ORDER_READERS = SK | AUDIT_READERS | TF_ORDERING
+# The council's cap on external sales: read-all roles, the provider, registrars; recorded
+# by registrars and administrators (DECIDERS).
+CAP_READERS = AUDIT_READERS | SK | {"registrator"}
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,10 @@ MATRIX: dict[str, list[Rule]] = {
     "orders:queue": [Rule(SK)],
     "orders:delivery_import": [Rule(SK), Rule(SK, "post", (200,), data={})],
     "orders:satisfaction": [Rule(ALL)],
+    "orders:external_cap": [
+        Rule(CAP_READERS),
+        Rule(DECIDERS, "post", (200,), data={}),  # nothing filled in: the form's errors
+    ],
     "orders:create": [Rule(ORDERERS), Rule(ORDERERS, "post", (200,), data={})],
     "orders:detail": [Rule(TF_ORDER_READERS, args="order")],
     "orders:follow_up": [Rule(TF_ORDER_READERS, args="order")],
@@ -343,6 +350,7 @@ MATRIX: dict[str, list[Rule]] = {
         _api(SK, "post", (400,), args="api_order_deviation", data={}),
     ],
     "api:order-assign": [_api(SK, "post", (400,), args="api_order", data={})],
+    "api:external-sales-cap-list": [_api(CAP_READERS), _api(DECIDERS, "post", (400,), data={})],
     "audit:event_list": [Rule(AUDIT_READERS)],
     "audit:object_events": [Rule(AUDIT_READERS, args="audit_object")],
     "audit:user_events": [Rule(AUDIT_READERS, args="user")],

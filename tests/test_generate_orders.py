@@ -108,7 +108,7 @@ def test_volumes_and_every_row_audited_with_its_snapshot(generated):
 def test_orders_follow_the_workflow_and_the_clock(generated):
     now = timezone.now()
     states = set()
-    for order in generated.select_related("service"):
+    for order in generated.select_related("service", "purchaser", "provider"):
         states.add(order.state)
         moments = [
             order.created_at,
@@ -125,8 +125,13 @@ def test_orders_follow_the_workflow_and_the_clock(generated):
             assert order.delivered_at and order.confirmed_at and order.delivery_due
         if order.state in (State.CANCELLED, State.DECLINED):
             assert order.state_reason
+        day = timezone.localdate(order.created_at)
+        assert order.purchaser.valid_from <= day and order.provider.valid_from <= day
+        if order.state in (State.INVOICED, State.CLOSED):
+            assert order.accepted_at <= now - datetime.timedelta(days=2)
         if order.kind == Order.Kind.CALL_OFF:
             assert order.service_id and order.state not in (State.QUOTE_REQUESTED, State.QUOTED)
+            assert order.service.valid_from <= day
         else:
             assert order.service_id is None and order.description
         assert order.number.startswith(f"B{timezone.localdate(order.created_at).year}-")
@@ -158,6 +163,7 @@ def test_quotes_answer_the_ad_hoc_orders(generated):
         else:
             assert quote.outcome == Quote.Outcome.ACCEPTED
             assert order.lines.get().unit_price == quote.total
+            assert order.confirmed_at >= quote.created_at  # confirmed by the accepted one
 
 
 def test_the_services_carry_on_after_the_generated_rows(generated):
@@ -220,3 +226,27 @@ def test_my_orders_pages_through_several_units_in_order(generated, state):
     assert everyone == list(
         Order.objects.order_by("-created_at", "-id").values_list("pk", flat=True)
     )
+
+
+def test_a_long_period_starts_when_the_units_and_services_exist(demo, monkeypatch):
+    """At scale 8 the period reaches back before the demo's units and services: no order
+    is placed before they exist, and orderers nearly always held the role that day."""
+    monkeypatch.setattr(generate_orders, "ORDERS_PER_YEAR", 100)
+    generate.generate(scale=8, seed=2)
+    ids = AuditEvent.objects.filter(action="demo.generate.order.create").values_list(
+        "object_id", flat=True
+    )
+    orders = Order.objects.filter(pk__in=[int(x) for x in ids]).select_related(
+        "purchaser", "service"
+    )
+    assert orders.count() == 800
+    held = 0
+    for order in orders:
+        day = timezone.localdate(order.created_at)
+        assert order.purchaser.valid_from <= day
+        assert order.service is None or order.service.valid_from <= day
+        roles = Membership.objects.filter(
+            user_id=order.orderer_id, unit_id=order.purchaser_id, role=Role.ORDERER
+        )
+        held += roles.filter(valid_from__lte=day).exclude(valid_to__lt=day).exists()
+    assert held >= 0.9 * 800

@@ -374,3 +374,20 @@ def test_the_representative_approves_a_call_off_above_the_volume(client, demo, l
     response = client.post(url, {"version": order.version})
     assert response.status_code == 302
     assert OrderModel.objects.get(pk=order.pk).volume_approved_by.username == "tf.ombud"
+
+
+@pytest.mark.parametrize(
+    "who, url",
+    [
+        ("tf.bestallare", "/bestallningar/?efter=1_0_99999999999999999999"),
+        ("tf.bestallare", "/bestallningar/?efter=0_99999999999999999999999_5"),
+        ("tf.bestallare", "/bestallningar/?efter=1_5_-3"),
+        ("sk.handlaggare", "/bestallningar/ko/?efter=2026-01-01_99999999999999999999"),
+        ("sk.handlaggare", "/bestallningar/ko/?efter=2026-13-01_5"),
+    ],
+)
+def test_a_malformed_cursor_shows_the_first_page(client, demo, login_as, who, url):
+    """A cursor that cannot be one (an id beyond the database's integers, a bad date) is
+    ignored: the first page, never a server error."""
+    login_as(who)
+    assert client.get(url).status_code == 200

@@ -439,3 +439,18 @@ def can_approve_over_volume(user, order) -> bool:
     return can_write(user) and _holds_at(
         user, order.purchaser_id, Role.PURCHASER_REPRESENTATIVE, Role.MAIN_PURCHASER
     )
+
+
+# --- External sales (the council's cap) -----------------------------------------------------
+def can_read_external_cap(user) -> bool:
+    """The council's cap on external sales and each provider's share this year: for those
+    who read orders broadly (read-all roles), the providers the cap binds (staff and
+    managers) and the registrars who record the decision. The figures are totals per
+    provider unit, not orders, so every reader sees every provider unit."""
+    return has_role(user, *READ_ALL_ROLES, *PROVIDER_ROLES, Role.REGISTRAR)
+
+
+def can_set_external_cap(user) -> bool:
+    """A new cap is a council decision, registered like the mandate's: by registrars and
+    system administrators."""
+    return can_register_decisions(user)

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from ordna.api import order_views, views
+from ordna.api import cap_views, order_views, views
 
 app_name = "api"
 
@@ -20,6 +20,9 @@ router.register("price-lists", views.PriceListViewSet, basename="price-list")
 router.register("allocation-keys", views.AllocationKeyViewSet, basename="allocation-key")
 router.register("agreements", views.AgreementViewSet, basename="agreement")
 router.register("orders", order_views.OrderViewSet, basename="order")
+router.register(
+    "external-sales-caps", cap_views.ExternalSalesCapViewSet, basename="external-sales-cap"
+)
 
 urlpatterns = [
     path("me/", views.me, name="me"),

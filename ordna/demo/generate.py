@@ -167,6 +167,7 @@ class RawInserter:
         # SQLite allows 32 766 parameters per statement, PostgreSQL 65 535.
         self.rows_per_statement = max(1, min(BATCH_SIZE, 30_000 // len(fields)))
         self.statements: dict[int, str] = {}
+        self.mark = "?" if connection.vendor == "sqlite" else "%s"  # the DB-API's own
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         self.sql = (
             f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "  # noqa: S608
@@ -234,8 +235,7 @@ class RawInserter:
         """One INSERT of `rows` rows: the database writes them without holding the GIL,
         so the thread building the next rows is not held up row by row."""
         if rows not in self.statements:
-            mark = "?" if connection.vendor == "sqlite" else "%s"
-            one = f"({', '.join([mark] * len(self.attnames))})"
+            one = f"({', '.join([self.mark] * len(self.attnames))})"
             self.statements[rows] = (
                 self.sql.split(" VALUES ")[0] + " VALUES " + ", ".join([one] * rows)
             )
@@ -285,6 +285,7 @@ def drain() -> None:
 def next_ids(model: type[Model], count: int) -> range:
     """`count` primary keys after the highest in use; `reset_sequences` afterwards makes
     PostgreSQL's sequence continue after them."""
+    drain()
     last = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     return range(last + 1, last + 1 + count)
 
@@ -576,8 +577,10 @@ def generate(*, scale: float, seed: int = DEFAULT_SEED) -> Result:
             audit.flush()
             drain()
         finally:
-            _background.close()
-            _background = None
+            try:
+                _background.close()
+            finally:
+                _background = None
         if ran:
             audit.add(
                 action=RUN_ACTION,

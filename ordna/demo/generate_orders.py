@@ -52,6 +52,8 @@ CHUNK = 20_000
 AD_HOC_SHARE = 0.08
 URGENT_SHARE = 0.06
 RATED_SHARE = 0.08
+RENEGOTIATED_SHARE = 0.2  # ad hoc needs quoted twice
+INVOICED_AFTER, CLOSED_AFTER = 2 * 86_400, 5 * 86_400  # after acceptance (seconds)
 # Work reported by the hour or piece that has a delivery report (the rest: delivered as
 # ordered, confirmed by the delivery date alone).
 DELIVERY_REPORTED_SHARE = 0.2
@@ -191,6 +193,21 @@ class _Plan:
         self.agreed = self._agreed()
         self.due_cache: dict[tuple[datetime.date, int], datetime.date] = {}
 
+    def earliest(self) -> datetime.date:
+        return max(
+            self.provider.valid_from,
+            min(u.valid_from for u in self.units),
+            min(s["valid_from"] for s in self.services),
+        )
+
+    def service(self, day: datetime.date) -> dict:
+        """A priced service that existed on `day`."""
+        rng = self.ctx.random
+        while True:
+            service = self.services[int(rng.random() * len(self.services))]
+            if service["valid_from"] <= day:
+                return service
+
     def ready(self) -> bool:
         return bool(self.provider and self.units and self.services and self.staff)
 
@@ -227,6 +244,7 @@ class _Plan:
         return [
             {
                 "id": p.service_id,
+                "valid_from": p.service.valid_from,
                 "name": p.service.name,
                 "unit": p.service.unit_of_measure,
                 "model": p.service.price_model,
@@ -318,6 +336,25 @@ def _table(pairs) -> _Weighted:
 STATES_OLD, STATES_SETTLING = _table(OLD), _table(SETTLING)
 STATES_RECENT, STATES_RECENT_AD_HOC = _table(RECENT), _table(RECENT_AD_HOC)
 SCORE_DRAW = _Weighted(SCORES, SCORE_WEIGHTS)
+
+
+BACK = {
+    "closed": "invoiced",
+    "invoiced": "accepted",
+    "accepted": "delivered",
+    "delivered": "in_progress",
+    "in_progress": "confirmed",
+    "quoted": "quote_requested",
+    "quote_requested": "submitted",
+}
+
+
+def _back(state: str, ad_hoc: bool) -> str:
+    """The state before `state` on the order's way (confirmed: quoted for an ad hoc need,
+    submitted for a call-off)."""
+    if state == "confirmed":
+        return "quoted" if ad_hoc else "submitted"
+    return BACK[state]
 
 
 def _state(rng, age: int, ad_hoc: bool) -> str:
@@ -413,8 +450,10 @@ def _orders(ctx: Context) -> dict[str, int]:
         return {}
     rng = ctx.random
     total = ctx.volume(ORDERS_PER_YEAR)
-    # Days first, in order, so that numbers follow time within each year.
-    days = sorted(ctx.day() for _i in range(total))
+    # Days first, in order, so that numbers follow time within each year; none before
+    # the provider, the purchasing units and a priced service all existed.
+    earliest = plan.earliest()
+    days = sorted(ctx.day(earliest) for _i in range(total))
     per_year: dict[int, int] = defaultdict(int)
     for day in days:
         per_year[day.year] += 1
@@ -427,6 +466,7 @@ def _orders(ctx: Context) -> dict[str, int]:
         if (index + 1) % CHUNK == 0:
             writer.flush()
     writer.flush()
+    ctx.audit.flush()  # the last events too, before anything else uses the connection
     reset_sequences(list(writer.models.values()))
     counts = writer.counts
     return {
@@ -455,38 +495,56 @@ def _one_order(ctx, plan: _Plan, writer: _Writer, rng, day: datetime.date, numbe
         response_days, delivery_days = AD_HOC_RESPONSE_DAYS, 5 + int(rng.random() * 30)
         unit_of_measure, quantity = AD_HOC_UNIT, Decimal(1)
     else:
-        service = plan.services[int(rng.random() * len(plan.services))]
+        service = plan.service(day)
         title, description = service["name"], ""
         agreement_id, price = plan.agreed.get((unit.pk, day.year, service["id"]), (None, None))
         price = price if price is not None else service["price"]
         response_days, delivery_days = service["days"][1 if urgent else 0]
         unit_of_measure, quantity = service["unit"], _quantity(rng, service["model"])
 
-    # The workflow's moments, each after the one before and none after now.
-    created = min(plan.moment(day), now)
+    # The whole way through the workflow first, each moment after the one before; then
+    # a drawn state that lies beyond now is cut back to the last step reached by now.
+    versions = 2 if ad_hoc and rng.random() < RENEGOTIATED_SHARE else 1
+    created = plan.moment(day)
+    if created > now:  # today, later than the clock: a moment in the last hour instead
+        created = now - int(rng.random() * HOUR)
+    submitted = min(created + MINUTE * (2 + int(rng.random() * 60)), now)
+    first_quote = last_quote = None
+    if ad_hoc:
+        first_quote = submitted + int(DAY * (1 + rng.random() * 4))
+        last_quote = first_quote + (versions - 1) * 2 * DAY
+    late_answer = rng.random() < 0.04
+    wait = (response_days + 2) if late_answer else rng.random() * max(response_days, 1)
+    confirmed = (last_quote or submitted) + int(DAY * wait)
+    late_delivery = rng.random() < 0.08
+    span = (delivery_days or 5) * 1.4
+    took = span + 3 + rng.random() * 10 if late_delivery else rng.random() * span
+    delivered = confirmed + int(DAY * took)
+    accepted = delivered + int(DAY * 5 * rng.random())
+    needs = {
+        "submitted": submitted,
+        "quote_requested": submitted,
+        "quoted": last_quote,
+        "confirmed": confirmed,
+        "in_progress": confirmed,
+        "delivered": delivered,
+        "accepted": accepted,
+        "invoiced": accepted + INVOICED_AFTER,
+        "closed": accepted + CLOSED_AFTER,
+    }
+    while state in needs and needs[state] > now:
+        state = _back(state, ad_hoc)
     reached = REACHED[state]
-    submitted = confirmed = delivered = accepted = None
+    submitted = submitted if "submitted" in reached else None
+    confirmed = confirmed if "confirmed" in reached else None
+    delivered = delivered if "delivered" in reached else None
+    accepted = accepted if "accepted" in reached else None
+    quote_sent = first_quote if ad_hoc and ("quoted" in reached or confirmed) else None
     response_due = delivery_due = None
-    if "submitted" in reached:
-        submitted = min(created + MINUTE * (2 + int(rng.random() * 60)), now)
+    if submitted is not None:
         response_due = plan.due(plan.local_date(submitted), response_days)
-    quote_sent = None
-    if ad_hoc and ("quoted" in reached or "confirmed" in reached):
-        quote_sent = min(submitted + int(DAY * (1 + rng.random() * 4)), now)
-    if "confirmed" in reached:
-        start = quote_sent or submitted
-        late = rng.random() < 0.04
-        wait = (response_days + 2) if late else rng.random() * max(response_days, 1)
-        confirmed = min(start + int(DAY * wait), now)
-        if delivery_days is not None:
-            delivery_due = plan.due(plan.local_date(confirmed), delivery_days)
-    if "delivered" in reached:
-        span = (delivery_days or 5) * 1.4
-        late = rng.random() < 0.08
-        took = span + 3 + rng.random() * 10 if late else rng.random() * span
-        delivered = min(confirmed + int(DAY * took), now)
-    if "accepted" in reached:
-        accepted = min(delivered + int(DAY * 5 * rng.random()), now)
+    if confirmed is not None and delivery_days is not None:
+        delivery_due = plan.due(plan.local_date(confirmed), delivery_days)
     if state == "quoted":
         price = None
     elif ad_hoc and confirmed is not None:
@@ -563,7 +621,7 @@ def _one_order(ctx, plan: _Plan, writer: _Writer, rng, day: datetime.date, numbe
     )
     writer.add("line", line)
     if quote_sent is not None:
-        _quotes(plan, writer, rng, order, line, quote_sent, unit.code, price)
+        _quotes(plan, writer, rng, order, line, quote_sent, versions, unit.code, price)
     worked = ad_hoc or service["model"] in ("hourly", "unit_price")
     if delivered is not None and worked and rng.random() < DELIVERY_REPORTED_SHARE:
         _delivery(plan, writer, rng, order, line, unit.code)
@@ -578,10 +636,9 @@ def _one_order(ctx, plan: _Plan, writer: _Writer, rng, day: datetime.date, numbe
         _rating(plan, writer, rng, order, unit.code)
 
 
-def _quotes(plan, writer, rng, order, line, sent, unit_code, accepted_price) -> None:
+def _quotes(plan, writer, rng, order, line, sent, versions, unit_code, accepted_price) -> None:
     """One quote, or two when the first was renegotiated; the last answers the order."""
     state = order["state"]
-    versions = 2 if rng.random() < 0.2 else 1
     base = accepted_price or Decimal(int(2_000 + rng.random() * 148_000))
     for number in range(1, versions + 1):
         last = number == versions
@@ -594,7 +651,7 @@ def _quotes(plan, writer, rng, order, line, sent, unit_code, accepted_price) -> 
         else:
             outcome = "accepted"
         total = (base * Decimal("1.12") if not last else base).quantize(CENT)
-        created = min(sent + (number - 1) * 2 * DAY, plan.now)
+        created = sent + (number - 1) * 2 * DAY  # the last is before now (the state says so)
         valid = plan.local_date(created) + datetime.timedelta(days=30)
         quote = {
             "id": writer.take_id("quote"),

@@ -23,3 +23,13 @@ class OrdersConfig(AppConfig):
         register_nav(
             NavItem("orders:queue", _("Work queue"), lambda u: bool(access.handling_units(u)), 31)
         )
+        # The cap on external sales: in the menu for registrars, who record it, and the
+        # read-all roles; provider staff reach it from the work queue's header instead.
+        register_nav(
+            NavItem(
+                "orders:external_cap",
+                _("External sales"),
+                lambda u: access.can_read_external_cap(u) and not access.handling_units(u),
+                32,
+            )
+        )

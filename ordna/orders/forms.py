@@ -381,3 +381,37 @@ class DeliveryImportConfirmForm(forms.Form):
         if not valid:
             raise forms.ValidationError(_("Upload the file again."))
         return [(line, cells) for line, cells in rows]
+
+
+# --- The council's cap on external sales ----------------------------------------------------
+class ExternalCapForm(DsFormMixin, forms.Form):
+    """A new cap (a council decision). The service checks the range, the decimals, the day
+    and the case number, so pages, the API and the command line give the same messages."""
+
+    valid_from = forms.DateField(
+        label=_("Valid from"),
+        widget=forms.DateInput,
+        help_text=_("A day after the latest cap's. Earlier caps are kept as history."),
+        error_messages={"required": _("Give the day the new cap applies from.")},
+    )
+    percent = forms.DecimalField(
+        label=_("Cap (percent of the year's turnover)"),
+        help_text=_("From 0 to 100, at most two decimals, e.g. 5 or 7.5."),
+        localize=True,  # a decimal comma (Swedish) or point
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        error_messages={
+            "required": _(
+                "Give the cap as a percentage from 0 to 100 with at most two decimals, "
+                "e.g. 5 or 7.5."
+            )
+        },
+    )
+    case_number = forms.CharField(
+        label=_("Case number"),
+        max_length=40,
+        help_text=_("The council's decision, for example KF 2026-00123."),
+        error_messages={
+            "required": _("Give the case number of the council's decision, e.g. KF 2026-00123.")
+        },
+    )
+    reason = forms.CharField(label=_("Note"), required=False, max_length=500)

@@ -90,6 +90,14 @@ def _from_micros(value: int) -> datetime.datetime:
     return EPOCH + value * MICROSECOND
 
 
+def _id(text: str) -> int:
+    """A primary key from a cursor: a ValueError unless it fits the database's integer."""
+    value = int(text)
+    if not 0 < value < 2**63:
+        raise ValueError(text)
+    return value
+
+
 def _parts(cursor: str, count: int) -> list[str] | None:
     parts = (cursor or "").split("_")
     return parts if len(parts) == count else None
@@ -128,7 +136,7 @@ def my_orders(
     parts = _parts(after, 3)
     if parts:
         try:
-            segment, created, pk = int(parts[0]), _from_micros(int(parts[1])), int(parts[2])
+            segment, created, pk = int(parts[0]), _from_micros(int(parts[1])), _id(parts[2])
         except (ValueError, OverflowError, OSError):
             segment, created, pk = 1, None, None
     rows: list = []
@@ -170,7 +178,11 @@ def _newest_of_units(qs: QuerySet, unit_ids, created, pk, limit: int) -> list:
 def _newest(qs: QuerySet, created, pk, limit: int) -> list:
     """Up to `limit` rows of `qs`, newest first, after (created, pk) when given."""
     if created is not None:
-        qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk))
+        # The redundant `created_at <= c` lets the database seek in the index to the
+        # cursor instead of walking every newer entry.
+        qs = qs.filter(
+            Q(created_at__lt=created) | Q(created_at=created, id__lt=pk), created_at__lte=created
+        )
     return list(qs.order_by("-created_at", "-id")[:limit])
 
 
@@ -219,7 +231,7 @@ def _after_due(qs: QuerySet, cursor: str) -> QuerySet:
         return qs
     try:
         due = None if parts[0] == "-" else datetime.date.fromisoformat(parts[0])
-        pk = int(parts[1])
+        pk = _id(parts[1])
     except ValueError:
         return qs
     if due is None:

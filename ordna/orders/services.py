@@ -330,16 +330,23 @@ def _amount(lines) -> Decimal:
     )
 
 
+def _share_lines(year: int):
+    """The priced lines of orders submitted in `year` and not cancelled or declined: what
+    counts as turnover until invoicing exists (issue 7)."""
+    return (
+        OrderLine.objects.filter(order__submitted_at__year=year)
+        .exclude(order__state__in=[State.CANCELLED, State.DECLINED])
+        .exclude(unit_price__isnull=True)
+    )
+
+
 def external_share(provider, year: int, extra: Decimal = Decimal(0)) -> tuple[Decimal, Decimal]:
     """(external amount, total amount) of the provider's orders this year that were
     submitted and not cancelled or declined, priced by their lines, plus `extra` as an
     external order. A stand-in for invoiced turnover until invoicing exists (issue 7)."""
-    from ordna.orders.models import OrderLine as Line
-
     lines = (
-        Line.objects.filter(order__provider=provider, order__submitted_at__year=year)
-        .exclude(order__state__in=[State.CANCELLED, State.DECLINED])
-        .exclude(unit_price__isnull=True)
+        _share_lines(year)
+        .filter(order__provider=provider)
         .values_list("quantity", "unit_price", "order__purchaser__kind")
     )
     external = total = Decimal(0)
@@ -349,6 +356,22 @@ def external_share(provider, year: int, extra: Decimal = Decimal(0)) -> tuple[De
         if kind == "external_customer":
             external += amount
     return external + extra, total + extra
+
+
+def external_shares(year: int) -> dict[int, tuple[Decimal, Decimal]]:
+    """external_share for every provider unit at once, in one query: {provider id:
+    (external amount, total amount)}. Providers without priced orders are left out."""
+    lines = _share_lines(year).values_list(
+        "order__provider_id", "quantity", "unit_price", "order__purchaser__kind"
+    )
+    shares: dict[int, list[Decimal]] = {}
+    for provider_id, quantity, price, kind in lines:
+        amount = to_ore(quantity * price)
+        sums = shares.setdefault(provider_id, [Decimal(0), Decimal(0)])
+        sums[1] += amount
+        if kind == "external_customer":
+            sums[0] += amount
+    return {pk: (external, total) for pk, (external, total) in shares.items()}
 
 
 def _check_external_cap(order: Order, amount: Decimal | None = None) -> None:
@@ -383,14 +406,83 @@ def _check_external_cap(order: Order, amount: Decimal | None = None) -> None:
         )
 
 
+PERCENT_STEP = Decimal("0.01")
+
+
+def _cap_percent(percent) -> Decimal | None:
+    """The cap as a Decimal from 0 to 100 with at most two decimals, or None."""
+    if isinstance(percent, float) or percent is None or percent == "":
+        return None  # floats are refused, as for money: say "5.25", not 5.25
+    try:
+        value = Decimal(str(percent).strip())
+    except ArithmeticError:
+        return None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+        return None
+    if value != value.quantize(PERCENT_STEP):
+        return None
+    return value.quantize(PERCENT_STEP)
+
+
+def _cap_errors(valid_from, percent, case_number: str) -> tuple[dict, Decimal | None]:
+    from ordna.catalogue.models import case_number_validator
+    from ordna.orders.models import ExternalSalesCap
+
+    errors: dict[str, list] = {}
+    value = _cap_percent(percent)
+    if value is None:
+        errors["percent"] = [
+            _(
+                "Give the cap as a percentage from 0 to 100 with at most two decimals, "
+                "e.g. 5 or 7.5."
+            )
+        ]
+    if not case_number:
+        errors["case_number"] = [
+            _("Give the case number of the council's decision, e.g. KF 2026-00123.")
+        ]
+    else:
+        try:
+            case_number_validator(case_number)
+        except ValidationError as exc:
+            errors["case_number"] = exc.messages
+    latest = ExternalSalesCap.objects.order_by("-valid_from").first()
+    if valid_from is None:
+        errors["valid_from"] = [_("Give the day the new cap applies from.")]
+    elif latest is not None and valid_from == latest.valid_from:
+        errors["valid_from"] = [
+            _(
+                "A cap from %(day)s is already recorded. A cap is never changed: record the "
+                "new decision from a later day."
+            )
+            % {"day": latest.valid_from.isoformat()}
+        ]
+    elif latest is not None and valid_from < latest.valid_from:
+        errors["valid_from"] = [
+            _("The latest cap applies from %(day)s. A new cap must apply from a later day.")
+            % {"day": latest.valid_from.isoformat()}
+        ]
+    return errors, value
+
+
 @transaction.atomic
 def external_cap_set(
     *, actor, valid_from: datetime.date, percent, case_number: str = "", source="web", reason=""
 ):
-    """Record the council's decision on the cap for external sales from a day on."""
+    """Record the council's decision on the cap for external sales from a day on.
+
+    A cap is a dated setting and is never edited: each decision is a new row, from a day
+    after the latest one's. The percentage is 0–100 with at most two decimals; the
+    decision's case number is required. Nothing is saved unless all of it is right."""
+    from ordna.core.locks import lock
     from ordna.orders.models import ExternalSalesCap
 
-    cap = ExternalSalesCap(valid_from=valid_from, percent=percent, case_number=case_number)
+    lock("orders.external_cap")  # two registrars must not both pass the date check
+    case_number = (case_number or "").strip()
+    errors, value = _cap_errors(valid_from, percent, case_number)
+    if errors:
+        raise ValidationError(errors)
+    cap = ExternalSalesCap(valid_from=valid_from, percent=value, case_number=case_number)
     cap.full_clean()
     cap.save()
     record(

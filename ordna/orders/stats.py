@@ -1,14 +1,16 @@
 """Figures from orders that other pages and, later, oversight read: satisfaction per
-service and area, deviations per service and purchaser. One grouped query each."""
+service and area, deviations per service and purchaser, the council's cap on external
+sales and each provider's external share. One grouped query each."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count
 
-from ordna.orders.models import Deviation, Rating
+from ordna.orders.models import Deviation, ExternalSalesCap, Rating
 
 
 @dataclass(frozen=True)
@@ -71,3 +73,68 @@ def deviations_by_service_and_unit(year: int | None = None) -> list[dict]:
         .annotate(count=Count("id"))
         .order_by("order__service__code", "order__purchaser__code", "kind")
     )
+
+
+# --- External sales ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExternalCaps:
+    current: ExternalSalesCap | None  # the cap in force on the day asked about
+    history: list  # every decision, the latest first (a later one may not apply yet)
+
+
+def external_caps(day: datetime.date) -> ExternalCaps:
+    """The council's caps on external sales: the one in force on `day` and all of them."""
+    caps = list(ExternalSalesCap.objects.order_by("-valid_from"))
+    return ExternalCaps(next((c for c in caps if c.valid_from <= day), None), caps)
+
+
+@dataclass(frozen=True)
+class ExternalShare:
+    provider: object  # the provider unit
+    external_amount: Decimal
+    total_amount: Decimal
+    percent: Decimal | None  # external share of turnover; None before any turnover
+    reached: bool  # at or above the cap: the next external order is refused
+    room_amount: Decimal | None  # external sales still possible now; None: no limit
+
+
+def _room(cap: Decimal, external: Decimal, total: Decimal) -> Decimal | None:
+    """How large an external order the cap still allows: (E + x) / (T + x) <= cap / 100,
+    so x <= (cap * T - 100 * E) / (100 - cap). None when nothing limits it."""
+    if cap >= 100:
+        return None
+    room = (cap * total - 100 * external) / (100 - cap)
+    return max(room, Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def external_sales_by_provider(
+    year: int, day: datetime.date, cap: ExternalSalesCap | None
+) -> list[ExternalShare]:
+    """Every provider unit (those with staff on `day`, and any other with turnover in
+    `year`) with its external share of `year`'s turnover against `cap`, by code."""
+    from ordna.orders import selectors, services
+    from ordna.organisation.models import Unit
+
+    shares = services.external_shares(year)
+    units = {u.pk: u for u in selectors.providers(day)}
+    missing = set(shares) - set(units)
+    if missing:
+        units.update({u.pk: u for u in Unit.objects.filter(pk__in=missing)})
+    rows = []
+    for unit in sorted(units.values(), key=lambda u: u.code):
+        external, total = shares.get(unit.pk, (Decimal(0), Decimal(0)))
+        percent = None
+        if total:
+            percent = (external * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        limit = cap.percent if cap else None
+        rows.append(
+            ExternalShare(
+                provider=unit,
+                external_amount=external,
+                total_amount=total,
+                percent=percent,
+                reached=limit is not None and limit < 100 and external * 100 >= limit * total,
+                room_amount=None if limit is None else _room(limit, external, total),
+            )
+        )
+    return rows

@@ -10,6 +10,7 @@ urlpatterns = [
     path("ny/", views.order_create, name="create"),
     path("leveranser/import/", views.delivery_import, name="delivery_import"),
     path("nojdhet/", views.satisfaction, name="satisfaction"),
+    path("extern-forsaljning/", views.external_cap, name="external_cap"),
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/uppfoljning/", views.order_follow_up, name="follow_up"),
     path("<int:pk>/steg/<slug:name>/", views.order_step, name="step"),

@@ -27,6 +27,7 @@ from ordna.orders.forms import (
     DeliveryReportForm,
     DeviationAnswerForm,
     DeviationFileForm,
+    ExternalCapForm,
     MessageForm,
     MyOrdersFilterForm,
     OrderCreateForm,
@@ -683,5 +684,43 @@ def order_volume(request, pk):
             and order.state == State.DRAFT
             and bool(status and status["over"])
             and not order.volume_approved_by_id,
+        },
+    )
+
+
+# --- The council's cap on external sales ---------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def external_cap(request):
+    """The council's cap on the provider's external sales: the cap in force, the history of
+    decisions, each provider's external share this year; registrars record a new cap."""
+    user = request.user
+    access.require(access.can_read_external_cap(user))
+    may_set = access.can_set_external_cap(user)
+    form = ExternalCapForm(request.POST or None) if may_set else None
+    if request.method == "POST":
+        access.require(may_set)
+        if form.is_valid():
+            try:
+                cap = services.external_cap_set(actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The cap of %(percent)s %% from %(day)s was recorded.")
+                    % {"percent": cap.percent, "day": cap.valid_from.isoformat()},
+                )
+                return redirect("orders:external_cap")
+    day = selectors.today()
+    caps = stats.external_caps(day)
+    return render(
+        request,
+        "orders/external_cap.html",
+        {
+            "day": day,
+            "caps": caps,
+            "shares": stats.external_sales_by_provider(day.year, day, caps.current),
+            "form": form,
         },
     )
