@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ordna.catalogue",
     "ordna.agreements",
     "ordna.orders",
+    "ordna.procurement",
     "ordna.accounts",
     "ordna.api",
     "ordna.demo",
@@ -308,5 +309,8 @@ ORDER_AUTO_ACCEPT_WORKING_DAYS = env_int("ORDER_AUTO_ACCEPT_WORKING_DAYS", 10)
 ORDER_DEFAULT_RESPONSE_DAYS = env_int("ORDER_DEFAULT_RESPONSE_DAYS", 2)
 # The largest file that may be attached to an order, in bytes (docs/configuration.md).
 ORDER_ATTACHMENT_MAX_BYTES = env_int("ORDER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Procurement routes: EUR → SEK for a threshold whose official SEK value is not known
+# (the 2024–2025 rate by default); results that use it are provisional.
+ROUTE_EUR_SEK_RATE = env_str("ROUTE_EUR_SEK_RATE", "10.8126")
 # The address people reach Ordna at, for links in e-mail (no trailing slash needed).
 ORDNA_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
