@@ -142,7 +142,7 @@ class RawInserter:
     Dates, times and JSON go through the backend's own adapters (times as UTC), so the rows
     read back exactly as the ORM would have written them; a JSON value may also be given
     as its JSON text, and a time as whole seconds since 1970 (UTC), which is much faster
-    to write out. With `with_id` the caller assigns primary keys (see `next_ids`).
+    to write out. With `with_id` the caller assigns primary keys (see `first_free_id`).
 
     `snapshot(row)` gives what `audit.services.snapshot` would for the saved row."""
 
@@ -282,12 +282,12 @@ def drain() -> None:
         _background.drain()
 
 
-def next_ids(model: type[Model], count: int) -> range:
-    """`count` primary keys after the highest in use; `reset_sequences` afterwards makes
-    PostgreSQL's sequence continue after them."""
+def first_free_id(model: type[Model]) -> int:
+    """The primary key after the highest in use, for rows whose keys the generator
+    assigns; `reset_sequences` afterwards makes PostgreSQL's sequence continue after them."""
     drain()
     last = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    return range(last + 1, last + 1 + count)
+    return last + 1
 
 
 def reset_sequences(models: list[type[Model]]) -> None:

@@ -41,8 +41,8 @@ from ordna.demo.generate import (
     Context,
     RawInserter,
     _take_numbers,
+    first_free_id,
     generator,
-    next_ids,
     reset_sequences,
 )
 from ordna.organisation.models import Unit
@@ -376,8 +376,6 @@ def _quantity(rng, model: str) -> Decimal:
 class _Writer:
     """Collects one chunk's rows per table and writes them with their audit events."""
 
-    TABLES = ("order", "line", "quote", "quote_line", "delivery", "deviation", "rating")
-
     def __init__(self, ctx: Context):
         from ordna.orders.models import (
             DeliveryReport,
@@ -390,6 +388,7 @@ class _Writer:
         )
 
         self.ctx = ctx
+        # In foreign-key order: parents are written before their children.
         self.models = {
             "order": Order,
             "line": OrderLine,
@@ -400,16 +399,12 @@ class _Writer:
             "rating": Rating,
         }
         self.inserters = {name: RawInserter(model) for name, model in self.models.items()}
-        self.rows: dict[str, list[dict]] = {name: [] for name in self.TABLES}
+        self.rows: dict[str, list[dict]] = {name: [] for name in self.models}
         self.events: list[tuple] = []  # (action, type, id, repr, after, unit), chain order
-        self.counts = dict.fromkeys(self.TABLES, 0)
-        self.next_id = {name: self._first_id(model) for name, model in self.models.items()}
+        self.counts = dict.fromkeys(self.models, 0)
+        self.next_id = {name: first_free_id(model) for name, model in self.models.items()}
         with translation.override(settings.LANGUAGE_CODE):
             self.deviation_kinds = {k: str(label) for k, label in Deviation.Kind.choices}
-
-    @staticmethod
-    def _first_id(model) -> int:
-        return next_ids(model, 1).start
 
     def take_id(self, table: str) -> int:
         value = self.next_id[table]
@@ -425,7 +420,7 @@ class _Writer:
             self.events.append(event)
 
     def flush(self) -> None:
-        for name in self.TABLES:  # parents before children (foreign keys are checked)
+        for name in self.models:  # parents before children (foreign keys are checked)
             if self.rows[name]:
                 self.inserters[name].insert(self.rows[name])
                 self.counts[name] += len(self.rows[name])
@@ -646,9 +641,7 @@ def _quotes(plan, writer, rng, order, line, sent, versions, unit_code, accepted_
             outcome = "renegotiated"
         elif state == "quoted":
             outcome = "open"
-        elif state == "cancelled":
-            outcome = "rejected"
-        else:
+        else:  # quotes are drawn only for orders quoted or confirmed since
             outcome = "accepted"
         total = (base * Decimal("1.12") if not last else base).quantize(CENT)
         created = sent + (number - 1) * 2 * DAY  # the last is before now (the state says so)
