@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
         "PriceListStatusEnum": "ordna.catalogue.models.PriceList.Status",
         "OrderKindEnum": "ordna.orders.models.Order.Kind",
         "OrderStateEnum": "ordna.orders.workflow.State",
+        "RouteEnum": "ordna.procurement.models.Route",
+        "LawEnum": "ordna.procurement.models.Law",
         "DeviationKindEnum": "ordna.orders.models.Deviation.Kind",
         "TransitionNameEnum": "ordna.api.order_serializers.TRANSITION_NAMES",
     },
@@ -312,5 +314,17 @@ ORDER_ATTACHMENT_MAX_BYTES = env_int("ORDER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1
 # Procurement routes: EUR → SEK for a threshold whose official SEK value is not known
 # (the 2024–2025 rate by default); results that use it are provisional.
 ROUTE_EUR_SEK_RATE = env_str("ROUTE_EUR_SEK_RATE", "10.8126")
+# The rule set whose published version routes every need (docs/configuration.md).
+ROUTE_RULE_SET = env_str("ROUTE_RULE_SET", "Borås Stad — kommunövergripande riktlinjer")
+# An ad hoc order worth this many kronor or more needs a route assessment before it is
+# submitted (0: every ad hoc order).
+ROUTE_ASSESSMENT_REQUIRED_FROM_SEK = env_int("ROUTE_ASSESSMENT_REQUIRED_FROM_SEK", 100_000)
+# Koncernnytta: the procurement cost assumed per route when nobody gives one (SEK).
+ROUTE_PROCUREMENT_COST_SEK = {
+    "direct_award": env_int("ROUTE_PROCUREMENT_COST_DIRECT_SEK", 15_000),
+    "national_procedure": env_int("ROUTE_PROCUREMENT_COST_NATIONAL_SEK", 120_000),
+    "eu_procedure": env_int("ROUTE_PROCUREMENT_COST_EU_SEK", 250_000),
+    "framework_call_off": env_int("ROUTE_PROCUREMENT_COST_CALL_OFF_SEK", 10_000),
+}
 # The address people reach Ordna at, for links in e-mail (no trailing slash needed).
 ORDNA_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")

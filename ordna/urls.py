@@ -12,6 +12,7 @@ urlpatterns = [
     path("uppdrag/", include("ordna.catalogue.urls")),
     path("avtal/", include("ordna.agreements.urls")),
     path("bestallningar/", include("ordna.orders.urls")),
+    path("vagval/", include("ordna.procurement.urls")),
     path("api/v1/", include("ordna.api.urls")),
     path("", include("ordna.core.urls")),
 ]

@@ -36,6 +36,12 @@ TF_ORDER_READERS = SK | AUDIT_READERS | TF_ORDERING
 # The council's cap on external sales: read-all roles, the provider, registrars; recorded
 # by registrars and administrators (DECIDERS).
 CAP_READERS = AUDIT_READERS | SK | {"registrator"}
+# Rule sets (route guidelines): drafted and published by oversight and administrators.
+RULE_MANAGERS = frozenset({"ks.uppsikt", "admin"})
+# Route guidelines: oversight reviews deviations; the framework register is kept by
+# oversight, the main purchaser and administrators.
+ROUTE_REVIEWERS = frozenset({"ks.uppsikt"})
+FRAMEWORK_EDITORS = frozenset({"ks.uppsikt", "slk.huvudbestallare", "admin"})
 
 
 @dataclass(frozen=True)
@@ -351,10 +357,114 @@ MATRIX: dict[str, list[Rule]] = {
     ],
     "api:order-assign": [_api(SK, "post", (400,), args="api_order", data={})],
     "api:external-sales-cap-list": [_api(CAP_READERS), _api(DECIDERS, "post", (400,), data={})],
+    # --- Route assessment (issue 6) ---
+    # route_assessment is TF's demo assessment; undecided_assessment a new one of TF's.
+    "procurement:assessment_list": [Rule(ORDERERS | AUDIT_READERS)],
+    "procurement:assessment_create": [
+        Rule(ORDERERS),
+        Rule(ORDERERS, "post", (200,), data={}),
+    ],
+    "procurement:assessment_detail": [Rule(TF_ORDERING | AUDIT_READERS, args="route_assessment")],
+    "procurement:decision_record": [
+        Rule(TF_ORDERING, args="undecided_assessment"),
+        Rule(TF_ORDERING, "post", (200,), data={}, args="undecided_assessment"),
+    ],
+    "procurement:comparison_create": [
+        Rule(TF_ORDERING, args="route_assessment"),
+        Rule(TF_ORDERING, "post", (200,), data={}, args="route_assessment"),
+    ],
+    "procurement:deviation_list": [Rule(AUDIT_READERS)],
+    "procurement:deviation_review": [
+        Rule(ROUTE_REVIEWERS, args="route_deviation"),
+        Rule(ROUTE_REVIEWERS, "post", (200,), data={}, args="route_deviation"),
+    ],
+    "procurement:framework_list": [Rule(ALL)],
+    "procurement:framework_create": [
+        Rule(FRAMEWORK_EDITORS),
+        Rule(FRAMEWORK_EDITORS, "post", (200,), data={}),
+    ],
+    "procurement:framework_edit": [
+        Rule(FRAMEWORK_EDITORS, args="framework"),
+        Rule(FRAMEWORK_EDITORS, "post", (200,), data={}, args="framework"),
+    ],
+    # route guidelines: rule sets
+    # Everyone reads them; oversight and administrators change drafts and publish; a
+    # published version (rule_version) is never changed, so its edit pages are 404 for all.
+    # A replay lists assessments of every unit: managers and the read-all roles.
+    "procurement:rule_set_list": [Rule(ALL)],
+    "procurement:rule_set_detail": [Rule(ALL, args="rule_set")],
+    "procurement:version_detail": [
+        Rule(ALL, args="rule_version"),
+        Rule(ALL, args="draft_version"),
+    ],
+    "procurement:example_results": [Rule(ALL, args="draft_version")],
+    "procurement:guideline": [Rule(ALL, args="rule_version"), Rule(ALL, args="draft_version")],
+    "procurement:guideline_pdf": [Rule(ALL, args="rule_version")],
+    "procurement:rule_add": [
+        Rule(RULE_MANAGERS, args="draft_version"),
+        Rule(RULE_MANAGERS, "post", (200,), data={}, args="draft_version"),
+        Rule(frozenset(), args="rule_version"),
+    ],
+    "procurement:rule_edit": [
+        Rule(RULE_MANAGERS, args="draft_rule"),
+        Rule(RULE_MANAGERS, "post", (200,), data={}, args="draft_rule"),
+        Rule(frozenset(), args="published_rule"),
+    ],
+    "procurement:rule_delete": [
+        Rule(RULE_MANAGERS, args="draft_rule"),
+        Rule(RULE_MANAGERS, "post", (302,), data={}, args="draft_rule"),
+    ],
+    "procurement:example_add": [
+        Rule(RULE_MANAGERS, args="draft_version"),
+        Rule(RULE_MANAGERS, "post", (200,), data={}, args="draft_version"),
+    ],
+    "procurement:example_edit": [
+        Rule(RULE_MANAGERS, args="draft_example"),
+        Rule(RULE_MANAGERS, "post", (200,), data={}, args="draft_example"),
+    ],
+    "procurement:example_delete": [
+        Rule(RULE_MANAGERS, args="draft_example"),
+        Rule(RULE_MANAGERS, "post", (302,), data={}, args="draft_example"),
+    ],
+    "procurement:version_publish": [
+        Rule(RULE_MANAGERS, args="draft_version"),
+        Rule(RULE_MANAGERS, "post", (200,), data={}, args="draft_version"),
+        Rule(frozenset(), args="rule_version"),
+    ],
+    # The rule set already has a draft (version 2): confirming is refused on the form.
+    "procurement:draft_create": [
+        Rule(RULE_MANAGERS, args="rule_version"),
+        Rule(RULE_MANAGERS, "post", (200,), data={}, args="rule_version"),
+        Rule(frozenset(), args="draft_version"),
+    ],
+    "procurement:replay_start": [
+        Rule(RULE_MANAGERS, args="draft_version"),
+        Rule(RULE_MANAGERS, "post", (200,), data={}, args="draft_version"),
+    ],
+    "procurement:replay_detail": [Rule(AUDIT_READERS, args="rule_replay")],
     "audit:event_list": [Rule(AUDIT_READERS)],
     "audit:object_events": [Rule(AUDIT_READERS, args="audit_object")],
     "audit:user_events": [Rule(AUDIT_READERS, args="user")],
     "audit:verify_start": [Rule(AUDIT_READERS, "post", (302,))],
+    # route guidelines API
+    # api_assessment is TF's first demo assessment (decided), api_undecided_assessment a new
+    # one of TF's. Evaluating saves nothing: those who order and the read-all roles may;
+    # saving and deciding only those who order (for TF: its orderer and representative). A
+    # decision is recorded once, so on a decided assessment the endpoint is 404 for all.
+    # The POSTs send nothing: refused as content (400) for those who may, 404 for the rest.
+    "api:route-assessment-evaluate": [_api(ORDERERS | AUDIT_READERS, "post", (400,), data={})],
+    "api:route-assessment-list": [_api(ALL), _api(ORDERERS, "post", (400,), data={})],
+    "api:route-assessment-detail": [_api(TF_ORDERING | AUDIT_READERS, args="api_assessment")],
+    "api:route-assessment-decision": [
+        _api(TF_ORDERING, "post", (400,), args="api_undecided_assessment", data={}),
+        _api(frozenset(), "post", (400,), args="api_assessment", data={}),
+    ],
+    "api:rule-set-list": [_api(ALL)],
+    "api:rule-set-version-detail": [
+        _api(ALL, args="api_rule_version"),
+        _api(ALL, args="api_draft_version"),
+    ],
+    "api:framework-agreement-list": [_api(ALL)],
     "api:me": [_api(ALL)],
     "api:schema": [Rule(ALL, public=True)],  # the API description is public
     "api:unit-list": [_api(ALL), _api(ADMIN, "post", (400,), data={})],
@@ -430,6 +540,69 @@ def _samples():
         **_order_samples(),
         **_api_catalogue_samples(),
         **_api_order_samples(),
+        **_api_route_samples(),
+        **_rule_set_samples(),
+        **_route_samples(),
+    }
+
+
+def _route_samples():
+    """TF's first demo assessment, a new undecided one, the demo's deviation and a
+    framework agreement."""
+    from ordna.accounts.models import User
+    from ordna.procurement import services as procurement
+    from ordna.procurement.models import FrameworkAgreement, RouteAssessment, RouteDecision
+
+    orderer = User.objects.get(username="tf.bestallare")
+    undecided = procurement.assessment_create(
+        actor=orderer,
+        data={
+            "date": "2026-05-04",
+            "purchaser": "TF",
+            "description": "Matrisens behov",
+            "category": "services",
+            "one_off_value_sek": 50000,
+        },
+    )
+    return {
+        "route_assessment": {
+            "pk": RouteAssessment.objects.filter(purchaser__code="TF").order_by("id").first().pk
+        },
+        "undecided_assessment": {"pk": undecided.pk},
+        "route_deviation": {"pk": RouteDecision.objects.filter(deviation=True).first().pk},
+        "framework": {"pk": FrameworkAgreement.objects.first().pk},
+    }
+
+
+def _rule_set_samples():
+    """The default rule set: published version 1 and the demo's draft version 2 (its
+    rule "bygg-annonseras" and first example case), and a finished what-if replay of
+    the draft over 2026, run through the service and the worker's task."""
+    import datetime
+
+    from ordna.accounts.models import User
+    from ordna.procurement import defaults, tasks
+    from ordna.procurement import services as procurement
+    from ordna.procurement.models import RuleSetVersion
+
+    versions = RuleSetVersion.objects.filter(rule_set__name=defaults.NAME)
+    published = versions.get(number=1)
+    draft = versions.get(status=RuleSetVersion.Status.DRAFT)
+    replay = procurement.replay_start(
+        actor=User.objects.get(username="admin"),
+        version=draft,
+        period_from=datetime.date(2026, 1, 1),
+        period_to=datetime.date(2026, 12, 31),
+    )
+    tasks.replay_run.call(job_id=str(replay.job_id), replay_id=replay.pk)
+    return {
+        "rule_set": {"pk": published.rule_set_id},
+        "rule_version": {"pk": published.pk},
+        "draft_version": {"pk": draft.pk},
+        "published_rule": {"pk": published.pk, "rule_pk": published.rules.first().pk},
+        "draft_rule": {"pk": draft.pk, "rule_pk": draft.rules.get(key="bygg-annonseras").pk},
+        "draft_example": {"pk": draft.pk, "example_pk": draft.examples.first().pk},
+        "rule_replay": {"pk": replay.pk},
     }
 
 
@@ -550,6 +723,34 @@ def _api_order_samples():
     return {
         "api_order": {"pk": order.pk},
         "api_order_attachment": {"pk": order.pk, "attachment_id": attachment.pk},
+    }
+
+
+def _api_route_samples():
+    """TF's first demo assessment (decided), a new undecided one of TF's (made through the
+    service), and the default rule set's published and draft versions."""
+    from ordna.accounts.models import User
+    from ordna.procurement import defaults
+    from ordna.procurement import services as procurement
+    from ordna.procurement.models import RouteAssessment, RuleSetVersion
+
+    undecided = procurement.assessment_create(
+        actor=User.objects.get(username="tf.bestallare"),
+        data={
+            "date": "2026-06-15",
+            "purchaser": "TF",
+            "description": "Matrisens behov i API:t",
+            "category": "services",
+            "one_off_value_sek": 60000,
+        },
+    )
+    decided = RouteAssessment.objects.filter(purchaser__code="TF", decision__isnull=False)
+    versions = RuleSetVersion.objects.filter(rule_set__name=defaults.NAME)
+    return {
+        "api_assessment": {"pk": decided.order_by("id").first().pk},
+        "api_undecided_assessment": {"pk": undecided.pk},
+        "api_rule_version": {"pk": versions.get(status=RuleSetVersion.Status.PUBLISHED).pk},
+        "api_draft_version": {"pk": versions.get(status=RuleSetVersion.Status.DRAFT).pk},
     }
 
 

@@ -344,3 +344,28 @@ def test_a_delivery_on_a_line_the_order_lacks_is_400(api):
     future = {"performed_on": (TODAY + datetime.timedelta(days=2)).isoformat()}
     assert fields(bad_request(sk.post(url(order, "deliveries"), future))) == {"performed_on"}
     assert not order.deliveries.exists()
+
+
+def test_an_ad_hoc_need_names_its_route_assessment(api):
+    """Issue 6: from ROUTE_ASSESSMENT_REQUIRED_FROM_SEK up, an ad hoc need is submitted
+    only with a route assessment of its unit, named by number."""
+    from ordna.procurement.models import RouteAssessment
+
+    tf = api("tf.bestallare")
+    mine = RouteAssessment.objects.filter(purchaser__code="TF").first()
+    others = RouteAssessment.objects.exclude(purchaser__code="TF").first()
+    order = ok(tf.post(ORDERS, new_need(estimated_value="250000.00")), 201)
+    refused = tf.post(url(order["id"], "transition"), {"name": "submit", "version": 1})
+    assert "route_assessment" in fields(bad_request(refused))
+    assert "route_assessment" in fields(
+        bad_request(tf.post(ORDERS, new_need(route_assessment=others.number)))
+    )
+    assert "route_assessment" in fields(
+        bad_request(tf.post(ORDERS, new_need(route_assessment="RB-1999-000001")))
+    )
+    linked = ok(
+        tf.post(ORDERS, new_need(estimated_value="250000.00", route_assessment=mine.number)), 201
+    )
+    assert linked["route_assessment"] == mine.pk
+    submitted = ok(tf.post(url(linked["id"], "transition"), {"name": "submit", "version": 1}))
+    assert submitted["state"] == "submitted"

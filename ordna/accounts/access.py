@@ -454,3 +454,99 @@ def can_set_external_cap(user) -> bool:
     """A new cap is a council decision, registered like the mandate's: by registrars and
     system administrators."""
     return can_register_decisions(user)
+
+
+# --- Route guidelines (procurement) -----------------------------------------------------------
+def can_read_guidelines(user) -> bool:
+    """The rule sets, their versions and the readable guideline, the thresholds and the
+    framework register are public within the municipality: every signed-in user."""
+    return is_signed_in(user)
+
+
+def can_manage_rule_sets(user) -> bool:
+    """Drafting and publishing the guideline: Kommunstyrelsen's oversight (who owns the
+    city-wide guideline) and system administrators."""
+    return can_write(user) and has_role(user, Role.OVERSIGHT, Role.SYSTEM_ADMIN)
+
+
+def can_manage_frameworks(user) -> bool:
+    """The framework agreement register: oversight, main purchasers (who coordinate
+    purchasing) and system administrators."""
+    return can_write(user) and has_role(
+        user, Role.OVERSIGHT, Role.MAIN_PURCHASER, Role.SYSTEM_ADMIN
+    )
+
+
+def can_read_replays(user) -> bool:
+    """A what-if replay lists assessments of every unit: for those who manage the rule
+    sets and the roles that read everything."""
+    return can_manage_rule_sets(user) or reads_everything(user)
+
+
+def assessing_units(user) -> list:
+    """Units the user may assess needs for: those they order for."""
+    return ordering_units(user)
+
+
+def can_assess(user) -> bool:
+    return bool(assessing_units(user))
+
+
+def assessments_visible_to(user) -> QuerySet:
+    """Route assessments a user may read: those of the units they hold any purchaser
+    role at; read-all roles see every assessment."""
+    from ordna.procurement.models import RouteAssessment
+
+    require(is_signed_in(user))
+    qs = RouteAssessment.objects.all()
+    if reads_everything(user):
+        return qs
+    return qs.filter(purchaser__in=[u.pk for u in units_of(user, *PURCHASER_ROLES)])
+
+
+def access_assessment(user, pk):
+    return _get_or_404(
+        assessments_visible_to(user).select_related(
+            "purchaser", "contracting_authority", "rule_set_version__rule_set", "created_by"
+        ),
+        pk,
+    )
+
+
+def can_decide_route(user, assessment) -> bool:
+    """The purchaser records what it did with the assessment: an ordering role at the
+    assessment's unit, once."""
+    from ordna.procurement.models import RouteDecision
+
+    return (
+        can_write(user)
+        and _holds_at(
+            user,
+            assessment.purchaser_id,
+            Role.ORDERER,
+            Role.PURCHASER_REPRESENTATIVE,
+            Role.MAIN_PURCHASER,
+        )
+        and not RouteDecision.objects.filter(assessment_id=assessment.pk).exists()
+    )
+
+
+def can_compare_group_benefit(user, assessment) -> bool:
+    """A koncernnytta comparison is the purchaser's working paper: ordering roles at the
+    assessment's unit."""
+    return can_write(user) and _holds_at(
+        user,
+        assessment.purchaser_id,
+        Role.ORDERER,
+        Role.PURCHASER_REPRESENTATIVE,
+        Role.MAIN_PURCHASER,
+    )
+
+
+def can_read_deviations(user) -> bool:
+    """The list of deviations from the guideline: the read-all roles."""
+    return reads_everything(user)
+
+
+def can_review_deviations(user) -> bool:
+    return can_write(user) and has_role(user, Role.OVERSIGHT)

@@ -236,6 +236,8 @@ class OrderDetailSerializer(OrderSerializer):
             "accepted_at",
             "response_days",
             "delivery_days",
+            "estimated_value",
+            "route_assessment",
             "lines",
             "total",
             "quotes",
@@ -341,6 +343,22 @@ class OrderCreateSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="Default: the purchaser's cost centre.",
+    )
+    estimated_value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Ad hoc need: the expected cost over the whole term (SEK). From "
+        "ROUTE_ASSESSMENT_REQUIRED_FROM_SEK up, submitting needs a route assessment.",
+    )
+    route_assessment = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Number of the purchaser's route assessment (RB-YYYY-NNNNNN).",
     )
     lines = serializers.ListField(child=OrderLineInputSerializer(), max_length=MAX_LINES)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")

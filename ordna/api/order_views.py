@@ -124,6 +124,19 @@ def _handler(order, username: str | None):
     raise ValidationError({"handler": [_("Choose someone who works for the provider.")]})
 
 
+def _assessment_by_number(user, number: str):
+    """The route assessment the order names, if the user may read it; else a 400 on the
+    field (an assessment the user cannot see does not exist for them)."""
+    if not number:
+        return None
+    found = access.assessments_visible_to(user).filter(number=number).first()
+    if found is None:
+        raise ValidationError(
+            {"route_assessment": [_("No route assessment %(n)s.") % {"n": number}]}
+        )
+    return found
+
+
 def _service_by_code(code: str):
     from ordna.catalogue.models import Service
 
@@ -188,6 +201,7 @@ class OrderViewSet(
             _("%(code)s does not provide services to order."),
         )
         service = _service_by_code(data.pop("service"))
+        data["route_assessment"] = _assessment_by_number(request.user, data["route_assessment"])
         order = services.order_create(
             actor=request.user,
             purchaser=purchaser,

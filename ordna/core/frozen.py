@@ -30,6 +30,11 @@ VERSION_REOPENED = (
     "(OLD.state <> 'open' AND NEW.state = 'open') OR (OLD.state IN ('signed', 'superseded') "
     "AND NEW.state NOT IN ('signed', 'superseded'))"
 )
+RSV_PUBLISHED = "OLD.status = 'published'"
+RULE_PUBLISHED = (
+    "(SELECT status FROM procurement_rulesetversion WHERE id = {row}.rule_set_version_id) "
+    "= 'published'"
+)
 LIST_UNPUBLISHED = "OLD.status = 'published' AND NEW.status <> 'published'"
 
 # name, table, events with the row the condition reads, condition (None = always)
@@ -53,12 +58,37 @@ RULES = [
     ("frozen_round_del", "agreements_negotiationround", "DELETE", "OLD", None),
     ("frozen_signature_upd", "agreements_signature", "UPDATE", "OLD", None),
     ("frozen_signature_del", "agreements_signature", "DELETE", "OLD", None),
+    # Route guidelines (issue 6): a published rule set version, its rules and examples;
+    # every assessment (the receipt), decision, review and group-benefit comparison.
+    ("frozen_rsv_upd", "procurement_rulesetversion", "UPDATE", "OLD", RSV_PUBLISHED),
+    ("frozen_rsv_del", "procurement_rulesetversion", "DELETE", "OLD", RSV_PUBLISHED),
+    ("frozen_rule_upd", "procurement_rule", "UPDATE", "OLD", RULE_PUBLISHED),
+    ("frozen_rule_move", "procurement_rule", "UPDATE", "NEW", RULE_PUBLISHED),
+    ("frozen_rule_del", "procurement_rule", "DELETE", "OLD", RULE_PUBLISHED),
+    ("frozen_rule_ins", "procurement_rule", "INSERT", "NEW", RULE_PUBLISHED),
+    ("frozen_example_upd", "procurement_examplecase", "UPDATE", "OLD", RULE_PUBLISHED),
+    ("frozen_example_del", "procurement_examplecase", "DELETE", "OLD", RULE_PUBLISHED),
+    ("frozen_example_ins", "procurement_examplecase", "INSERT", "NEW", RULE_PUBLISHED),
+    ("frozen_assessment_upd", "procurement_routeassessment", "UPDATE", "OLD", None),
+    ("frozen_assessment_del", "procurement_routeassessment", "DELETE", "OLD", None),
+    ("frozen_decision_upd", "procurement_routedecision", "UPDATE", "OLD", None),
+    ("frozen_decision_del", "procurement_routedecision", "DELETE", "OLD", None),
+    ("frozen_review_upd", "procurement_deviationreview", "UPDATE", "OLD", None),
+    ("frozen_review_del", "procurement_deviationreview", "DELETE", "OLD", None),
+    ("frozen_comparison_upd", "procurement_groupbenefitcomparison", "UPDATE", "OLD", None),
+    ("frozen_comparison_del", "procurement_groupbenefitcomparison", "DELETE", "OLD", None),
 ]
 
 
-def _sqlite_install() -> list[str]:
+def _rules(tables: set[str] | None):
+    """The rules whose table exists: an early migration installs what exists then, and
+    the migration that creates a later table installs its rules again."""
+    return [r for r in RULES if tables is None or r[1] in tables]
+
+
+def _sqlite_install(tables=None) -> list[str]:
     statements = []
-    for name, table, event, row, condition in RULES:
+    for name, table, event, row, condition in _rules(tables):
         when = f"WHEN {condition.format(row=row)}" if condition else ""
         statements.append(
             f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {event} ON {table} {when} "
@@ -67,9 +97,9 @@ def _sqlite_install() -> list[str]:
     return statements
 
 
-def _pg_install() -> list[str]:
+def _pg_install(tables=None) -> list[str]:
     statements = []
-    for name, table, event, row, condition in RULES:
+    for name, table, event, row, condition in _rules(tables):
         body = (
             f"IF {condition.format(row=row)} THEN RAISE EXCEPTION '{MESSAGE}'; END IF;"
             if condition
@@ -93,10 +123,11 @@ def _run(connection, statements: list[str]) -> None:
 
 
 def install(connection) -> None:
+    tables = set(connection.introspection.table_names())
     if connection.vendor == "sqlite":
-        _run(connection, _sqlite_install())
+        _run(connection, _sqlite_install(tables))
     elif connection.vendor == "postgresql":
-        _run(connection, _pg_install())
+        _run(connection, _pg_install(tables))
     else:  # pragma: no cover - we support exactly these two
         raise NotImplementedError(connection.vendor)
 
@@ -105,7 +136,11 @@ def drop(connection) -> None:
     if connection.vendor == "sqlite":
         _run(connection, [f"DROP TRIGGER IF EXISTS {name}" for name, *_ in RULES])
     elif connection.vendor == "postgresql":
-        _run(connection, [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table, *_ in RULES])
+        tables = set(connection.introspection.table_names())
+        _run(
+            connection,
+            [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table, *_ in _rules(tables)],
+        )
 
 
 def installed(connection) -> bool:

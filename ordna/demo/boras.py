@@ -220,6 +220,9 @@ def load() -> dict[str, int]:
     from ordna.demo import orders as demo_orders
 
     created["orders"] = demo_orders.load(units)
+    from ordna.demo import procurement as demo_procurement
+
+    created.update(demo_procurement.load(units))
     return created
 
 

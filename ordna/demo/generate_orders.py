@@ -583,6 +583,8 @@ def _one_order(ctx, plan: _Plan, writer: _Writer, rng, day: datetime.date, numbe
         "delivery_days": delivery_days,
         "volume_approved_by_id": None,
         "volume_approved_at": None,
+        "estimated_value": None,
+        "route_assessment_id": None,
         "version": VERSIONS[state],
     }
     line = {

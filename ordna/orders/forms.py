@@ -151,6 +151,24 @@ class OrderCreateForm(LineRowsMixin, DsFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required for an ad hoc need, so that it can be quoted."),
     )
+    estimated_value = forms.DecimalField(
+        label=_("Estimated value (SEK)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_(
+            "For an ad hoc need: the expected cost over the whole term. From the city's "
+            "limit up, the need must have a route assessment before it is submitted."
+        ),
+    )
+    route_assessment = forms.TypedChoiceField(
+        label=_("Route assessment"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("The assessment that sends this need to the provider."),
+    )
     wanted_on = forms.DateField(label=_("Wanted by"), required=False, widget=forms.DateInput)
     priority = forms.ChoiceField(
         label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
@@ -162,8 +180,12 @@ class OrderCreateForm(LineRowsMixin, DsFormMixin, forms.Form):
         help_text=_("Leave empty for the ordering unit's cost centre."),
     )
 
-    def __init__(self, *args, units=(), providers=(), services=(), **kwargs):
+    def __init__(self, *args, units=(), providers=(), services=(), assessments=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.assessments = {a.pk: a for a in assessments}
+        self.fields["route_assessment"].choices = [("", _("None"))] + [
+            (a.pk, f"{a.number} {a.description} ({a.get_route_display()})") for a in assessments
+        ]
         self.units = {u.pk: u for u in units}
         self.providers = {u.pk: u for u in providers}
         self.services = {s.pk: s for s, _covered in services}
@@ -185,6 +207,7 @@ class OrderCreateForm(LineRowsMixin, DsFormMixin, forms.Form):
         data["purchaser"] = self.units[data["purchaser"]]
         data["provider"] = self.providers[data["provider"]]
         data["service"] = self.services.get(data["service"])
+        data["route_assessment"] = self.assessments.get(data.get("route_assessment"))
         data["lines"] = lines
         return data
 

@@ -104,6 +104,22 @@ class Order(models.Model):
         verbose_name=_("above the agreed volume, approved by"),
     )
     volume_approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    estimated_value = models.DecimalField(
+        _("estimated value (SEK)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For an ad hoc need: what you expect it to cost over the whole term."),
+    )
+    route_assessment = models.ForeignKey(
+        "procurement.RouteAssessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("route assessment"),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -280,6 +280,21 @@ def quotes_of(order: Order) -> list[dict]:
     return list(quotes.values())
 
 
+def needs_route_assessment(order: Order, quotes: list[dict]):
+    """The amount that makes an ad hoc need without a route assessment worth flagging:
+    its estimated value or its latest quote, from ROUTE_ASSESSMENT_REQUIRED_FROM_SEK up
+    (issue 6). None when there is nothing to flag."""
+    from django.conf import settings
+
+    if order.kind != Order.Kind.AD_HOC or order.route_assessment_id is not None:
+        return None
+    amounts = [order.estimated_value] + [q["quote"].total for q in quotes[-1:]]
+    highest = max((a for a in amounts if a is not None), default=None)
+    if highest is None or highest < settings.ROUTE_ASSESSMENT_REQUIRED_FROM_SEK:
+        return None
+    return highest
+
+
 def deliveries_of(order: Order) -> list:
     return list(DeliveryReport.objects.filter(order=order).select_related("line", "reported_by"))
 

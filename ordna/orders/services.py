@@ -137,12 +137,22 @@ def order_create(
     wanted_on: datetime.date | None = None,
     priority: str = Priority.NORMAL,
     cost_centre: str = "",
+    estimated_value: Decimal | None = None,
+    route_assessment=None,
     source="web",
     reason="",
 ) -> Order:
     """A draft order. A call-off names a service its agreement covers and is priced by
-    that agreement; an ad hoc need is described and will be quoted."""
+    that agreement; an ad hoc need is described and will be quoted. An ad hoc need may
+    carry its estimated value and the route assessment that sent it to the provider."""
     errors: dict[str, list] = {}
+    if estimated_value is not None and estimated_value < 0:
+        errors["estimated_value"] = [_("The estimated value cannot be negative.")]
+    if route_assessment is not None and route_assessment.purchaser_id != purchaser.pk:
+        errors["route_assessment"] = [
+            _("The route assessment %(number)s is another unit's.")
+            % {"number": route_assessment.number}
+        ]
     title = (title or "").strip()
     if not title:
         errors["title"] = [_("Give the order a title.")]
@@ -207,6 +217,8 @@ def order_create(
         agreement=agreement_line.version.agreement if agreement_line else None,
         wanted_on=wanted_on,
         priority=priority,
+        estimated_value=estimated_value,
+        route_assessment=route_assessment,
     )
     order.full_clean()
     order.save()
@@ -290,6 +302,7 @@ def transition(
     row.state_reason = reason[:500] if step.needs_reason else row.state_reason
     changed = ["state", "state_reason"]
     if name == "submit":
+        _check_route_assessment(row)
         _check_volume(row)
         _check_external_cap(row)
         response, delivery = _service_levels(row)
@@ -321,6 +334,31 @@ def transition(
         source=source,
     )
     return row
+
+
+def _check_route_assessment(order: Order) -> None:
+    """An ad hoc need worth ROUTE_ASSESSMENT_REQUIRED_FROM_SEK or more is submitted only
+    with a route assessment of its unit (issue 6): the guideline decides whether it goes
+    to the provider at all."""
+    limit = Decimal(settings.ROUTE_ASSESSMENT_REQUIRED_FROM_SEK)
+    if (
+        order.kind == Order.Kind.AD_HOC
+        and order.estimated_value is not None
+        and order.estimated_value >= limit
+        and order.route_assessment_id is None
+    ):
+        raise ValidationError(
+            {
+                "route_assessment": [
+                    _(
+                        "An ad hoc need worth %(limit)s kronor or more needs a route "
+                        "assessment before it is submitted. Assess the need and link the "
+                        "assessment to the order."
+                    )
+                    % {"limit": f"{limit:,.0f}".replace(",", " ")}
+                ]
+            }
+        )
 
 
 # --- External sales ------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from ordna.orders.forms import (
 )
 from ordna.orders.models import Deviation
 from ordna.orders.workflow import PROVIDER, PURCHASER, State
+from ordna.procurement import selectors as procurement_selectors
 
 # Quote steps go through the quote forms (quote_send, quote_answer), never a plain button:
 # they carry lines, prices and the quote's outcome.
@@ -171,6 +172,7 @@ def order_create(request):
         units=units,
         providers=providers,
         services=selectors.orderable_services(units, day),
+        assessments=procurement_selectors.assessments_for_orders(units),
     )
     return _edit(
         request,
@@ -231,17 +233,19 @@ def order_detail(request, pk):
     side, roles = access.order_side(request.user, order)
     lines, total = selectors.line_rows(order)
     events = selectors.timeline(order)
+    quotes = selectors.quotes_of(order)
     return render(
         request,
         "orders/order_detail.html",
         {
             "order": order,
+            "route_warning": selectors.needs_route_assessment(order, quotes),
             "side": side,
             "breached": selectors.breached(order, selectors.today()),
             "explain": selectors.due_explanations(order),
             "lines": lines,
             "total": total,
-            "quotes": selectors.quotes_of(order),
+            "quotes": quotes,
             "attachments": selectors.attachment_rows(events),
             "timeline": [_entry(e) for e in events],
             **_actions(order, side, roles),

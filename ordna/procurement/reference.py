@@ -86,3 +86,40 @@ LIMITS = [
     ("documentation", "LOU", "", 100_000, D(2022, 2, 1), "LOU 19 a kap. 11 §"),
     ("documentation", "LUF", "", 100_000, D(2022, 2, 1), "LUF 19 a kap. 11 §"),
 ]
+
+
+def load_rows(threshold_model, limit_model) -> int:
+    """Create the rows above that are missing (get_or_create: rerunning adds nothing);
+    return how many were created. Migration 0002 passes its historical models; the demo
+    passes the real ones, for a database whose rows were flushed (transactional tests)."""
+    from decimal import Decimal
+
+    created = 0
+    for law, category, eur, sek, since, until, source, verified in THRESHOLDS:
+        _row, new = threshold_model.objects.get_or_create(
+            law=law,
+            category=category,
+            valid_from=since,
+            defaults={
+                "eur": Decimal(eur),
+                "sek": None if sek is None else Decimal(sek),
+                "valid_to": until,
+                "source": source,
+                "verified": verified,
+            },
+        )
+        created += new
+    for kind, law, category, sek, since, source in LIMITS:
+        _row, new = limit_model.objects.get_or_create(
+            kind=kind,
+            law=law,
+            category=category,
+            valid_from=since,
+            defaults={
+                "sek": None if sek is None else Decimal(sek),
+                "equals_threshold": sek is None,
+                "source": source,
+            },
+        )
+        created += new
+    return created

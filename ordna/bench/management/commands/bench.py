@@ -18,6 +18,7 @@ from django.db import connection
 
 from ordna.bench import http as _http  # noqa: F401  (registers the http scenario)
 from ordna.bench import orders as _orders  # noqa: F401  (registers the order pages)
+from ordna.bench import route as _route  # noqa: F401  (registers the route engine)
 from ordna.bench import scenarios as _scenarios  # noqa: F401  (registers db scenarios)
 from ordna.bench.registry import SCENARIOS
 
