@@ -105,6 +105,11 @@ class Need:
         return self.annual * (self.contract_years + self.extension_years) + self.options
 
 
+def kronor(value) -> str:
+    """A whole amount as Swedish text: 100000 → '100 000' (no-break spaces)."""
+    return f"{Decimal(value):,.0f}".replace(",", "\u00a0")
+
+
 def _number(value: Decimal):
     """Money for JSON: a whole number as int, otherwise rounded to öre as float."""
     if value == value.to_integral_value():
@@ -600,7 +605,7 @@ def assess(need: Need, registry: Registry, version: Version) -> dict:
         notes.append(
             {
                 "rule": "documentation",
-                "text": _site_text(NOTE_DOCUMENT) % {"limit": refs.documentation_number},
+                "text": _site_text(NOTE_DOCUMENT) % {"limit": kronor(refs.documentation_number)},
                 "legal_basis": f"{out_law} 19 a kap. 11 §",
             }
         )

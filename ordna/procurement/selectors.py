@@ -20,6 +20,7 @@ from ordna.procurement.assess import (
     Version,
     assess,
     contracting_authority,
+    kronor,
     parse_need,
     threshold_category,
 )
@@ -213,7 +214,7 @@ def add_splitting_warning(receipt: dict, need: Need, registry: Registry) -> None
     limit, warn (an internal control of the guideline, not statute)."""
     from django.conf import settings
     from django.utils import translation
-    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     if receipt["route"] != "direct_award":
         return
@@ -225,18 +226,25 @@ def add_splitting_warning(receipt: dict, need: Need, registry: Registry) -> None
     if total < limit:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        text = _(
+        text = ngettext(
+            "Together with %(n)s similar direct award of the same contracting authority in "
+            "the last 12 months (%(numbers)s) the value is %(total)s kronor, at or above the "
+            "direct award limit of %(limit)s kronor. Check that the purchase is not split to "
+            "avoid the rules. This is an internal control of the guideline: the statutory "
+            "rule of adding up direct awards of the same kind was abolished on 1 February "
+            "2022; splitting a purchase to avoid the rules is still forbidden.",
             "Together with %(n)s similar direct awards of the same contracting authority in "
             "the last 12 months (%(numbers)s) the value is %(total)s kronor, at or above the "
             "direct award limit of %(limit)s kronor. Check that the purchase is not split to "
             "avoid the rules. This is an internal control of the guideline: the statutory "
             "rule of adding up direct awards of the same kind was abolished on 1 February "
-            "2022; splitting a purchase to avoid the rules is still forbidden."
+            "2022; splitting a purchase to avoid the rules is still forbidden.",
+            len(earlier),
         ) % {
             "n": len(earlier),
             "numbers": ", ".join(a.number for a in earlier[:10]),
-            "total": f"{total:,.0f}".replace(",", " "),
-            "limit": f"{limit:,.0f}".replace(",", " "),
+            "total": kronor(total),
+            "limit": kronor(limit),
         }
     receipt["warnings"].append(
         {
