@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ordna.agreements",
     "ordna.orders",
     "ordna.procurement",
+    "ordna.invoicing",
     "ordna.accounts",
     "ordna.api",
     "ordna.demo",
@@ -314,6 +315,10 @@ ORDER_ATTACHMENT_MAX_BYTES = env_int("ORDER_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1
 # Procurement routes: EUR → SEK for a threshold whose official SEK value is not known
 # (the 2024–2025 rate by default); results that use it are provisional.
 ROUTE_EUR_SEK_RATE = env_str("ROUTE_EUR_SEK_RATE", "10.8126")
+# Invoicing (docs/configuration.md): VAT on sales to companies and external customers
+# when the service says nothing, and the revenue account of an ad hoc need with no service.
+INVOICING_DEFAULT_VAT_PERCENT = env_str("INVOICING_DEFAULT_VAT_PERCENT", "25")
+INVOICING_AD_HOC_ACCOUNT = env_str("INVOICING_AD_HOC_ACCOUNT", "3459")
 # The rule set whose published version routes every need (docs/configuration.md).
 ROUTE_RULE_SET = env_str("ROUTE_RULE_SET", "Borås Stad — kommunövergripande riktlinjer")
 # An ad hoc order worth this many kronor or more needs a route assessment before it is

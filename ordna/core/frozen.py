@@ -35,6 +35,7 @@ RULE_PUBLISHED = (
     "(SELECT status FROM procurement_rulesetversion WHERE id = {row}.rule_set_version_id) "
     "= 'published'"
 )
+INVOICE_POSTED = "(SELECT status FROM invoicing_invoice WHERE id = {row}.invoice_id) = 'posted'"
 LIST_UNPUBLISHED = "OLD.status = 'published' AND NEW.status <> 'published'"
 
 # name, table, events with the row the condition reads, condition (None = always)
@@ -77,6 +78,15 @@ RULES = [
     ("frozen_review_del", "procurement_deviationreview", "DELETE", "OLD", None),
     ("frozen_comparison_upd", "procurement_groupbenefitcomparison", "UPDATE", "OLD", None),
     ("frozen_comparison_del", "procurement_groupbenefitcomparison", "DELETE", "OLD", None),
+    # Invoicing (issue 7): a posted invoice and its lines; a closed period stays closed.
+    ("frozen_invoice_upd", "invoicing_invoice", "UPDATE", "OLD", "OLD.status = 'posted'"),
+    ("frozen_invoice_del", "invoicing_invoice", "DELETE", "OLD", "OLD.status = 'posted'"),
+    ("frozen_invline_upd", "invoicing_invoiceline", "UPDATE", "OLD", INVOICE_POSTED),
+    ("frozen_invline_move", "invoicing_invoiceline", "UPDATE", "NEW", INVOICE_POSTED),
+    ("frozen_invline_del", "invoicing_invoiceline", "DELETE", "OLD", INVOICE_POSTED),
+    ("frozen_invline_ins", "invoicing_invoiceline", "INSERT", "NEW", INVOICE_POSTED),
+    ("frozen_period_upd", "invoicing_period", "UPDATE", "OLD", "OLD.status = 'closed'"),
+    ("frozen_period_del", "invoicing_period", "DELETE", "OLD", None),
 ]
 
 
