@@ -319,6 +319,12 @@ ROUTE_EUR_SEK_RATE = env_str("ROUTE_EUR_SEK_RATE", "10.8126")
 # when the service says nothing, and the revenue account of an ad hoc need with no service.
 INVOICING_DEFAULT_VAT_PERCENT = env_str("INVOICING_DEFAULT_VAT_PERCENT", "25")
 INVOICING_AD_HOC_ACCOUNT = env_str("INVOICING_AD_HOC_ACCOUNT", "3459")
+# Accounts of the SIE export: receivables and output VAT for invoices to companies and
+# external customers, and the internal purchaser's cost account (set them to the
+# municipality's chart of accounts).
+INVOICING_RECEIVABLE_ACCOUNT = env_str("INVOICING_RECEIVABLE_ACCOUNT", "1510")
+INVOICING_OUTPUT_VAT_ACCOUNT = env_str("INVOICING_OUTPUT_VAT_ACCOUNT", "2611")
+INVOICING_INTERNAL_COST_ACCOUNT = env_str("INVOICING_INTERNAL_COST_ACCOUNT", "7690")
 # The rule set whose published version routes every need (docs/configuration.md).
 ROUTE_RULE_SET = env_str("ROUTE_RULE_SET", "Borås Stad — kommunövergripande riktlinjer")
 # An ad hoc order worth this many kronor or more needs a route assessment before it is

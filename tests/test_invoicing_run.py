@@ -162,3 +162,73 @@ def test_the_command_prints_the_summary_and_refuses_bad_periods(demo):
         with pytest.raises(CommandError) as refused:
             call_command("invoicing", "run", "--period", bad, stdout=StringIO())
         assert refused.value.returncode == 2
+
+
+# --- SIE 4i ------------------------------------------------------------------------------------
+
+
+def _read_sie(data: bytes) -> dict:
+    """A strict reader: code page 437, CR LF, the header in order, each #VER a block whose
+    #TRANS rows name declared objects and sum to exactly zero."""
+    import re
+    import shlex
+
+    text = data.decode("cp437")
+    assert "\n" not in text.replace("\r\n", "")
+    lines = text.split("\r\n")
+    assert lines[-1] == ""
+    lines = lines[:-1]
+    assert lines[:3] == ["#FLAGGA 0", "#FORMAT PC8", "#SIETYP 4"]
+    labels = [line.split(" ", 1)[0] for line in lines]
+    for label in ("#PROGRAM", "#GEN", "#FNAMN", "#ORGNR", "#DIM"):
+        assert label in labels, label
+    objects, vouchers, current = set(), [], None
+    for line in lines:
+        if line.startswith("#OBJEKT"):
+            parts = shlex.split(line)
+            objects.add((int(parts[1]), parts[2]))
+        elif line.startswith("#VER"):
+            parts = shlex.split(line)
+            assert re.fullmatch(r"\d{8}", parts[3])
+            current = {"number": parts[2], "rows": []}
+        elif line == "{":
+            assert current is not None
+        elif line == "}":
+            assert sum(r["amount"] for r in current["rows"]) == 0, current
+            vouchers.append(current)
+            current = None
+        elif line.strip().startswith("#TRANS"):
+            head, rest = line.strip().split("{", 1)
+            dims, tail = rest.split("}", 1)
+            for dim, code in zip(*[iter(shlex.split(dims))] * 2, strict=True):
+                assert (int(dim), code) in objects, (dim, code)
+            amount = tail.split()[0]
+            assert re.fullmatch(r"-?\d+\.\d{2}", amount)
+            current["rows"].append({"account": head.split()[1], "amount": Decimal(amount)})
+    assert current is None
+    return {"vouchers": vouchers, "text": text}
+
+
+def test_export_sie_of_the_posted_invoices(demo, tmp_path):
+    _accepted("TF", [("3", "1250.00"), ("1", "99.99")])
+    _accepted("ABB", [("2", "1000")])
+    _accepted("LF", [("1", "1")])
+    period = _period()
+    services.run(actor=None, period=period)
+    services.post(actor=None, period=period)
+    out = tmp_path / "period.se"
+    call_command(
+        "invoicing", "export-sie", "--period", "2026-10", "--out", str(out), stdout=StringIO()
+    )
+    data = out.read_bytes()
+    parsed = _read_sie(data)
+    assert "Borås kommun".encode("cp437") in data  # really code page 437
+    posted = {i.number: i for i in Invoice.objects.filter(status="posted")}
+    assert {v["number"] for v in parsed["vouchers"]} == set(posted)
+    for voucher in parsed["vouchers"]:
+        invoice = posted[voucher["number"]]
+        debits = sum(r["amount"] for r in voucher["rows"] if r["amount"] > 0)
+        assert debits == (invoice.net_amount if invoice.internal else invoice.total_amount)
+    abb = next(v for v in parsed["vouchers"] if posted[v["number"]].purchaser.code == "ABB")
+    assert {r["account"] for r in abb["rows"]} >= {"1510", "2611"}  # receivable, output VAT
+    assert '#OBJEKT 1 "2110"' in parsed["text"] and '#OBJEKT 20 "5"' in parsed["text"]
