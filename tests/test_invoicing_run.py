@@ -25,8 +25,8 @@ from ordna.organisation.models import Unit
 
 pytestmark = pytest.mark.django_db
 
-PERIOD = (2026, 10)
-ACCEPTED = timezone.make_aware(datetime.datetime(2026, 10, 15, 12, 0))
+PERIOD = (2024, 10)  # before the demo's monthly history
+ACCEPTED = timezone.make_aware(datetime.datetime(2024, 10, 15, 12, 0))
 
 
 def _accepted(purchaser: str, lines, *, service="DRIFT-GATA", accepted_at=ACCEPTED) -> Order:
@@ -62,6 +62,7 @@ def test_a_run_invoices_each_accepted_line_once(demo):
     _accepted("TF", [("3", "1250.00"), ("1", "99.99")])
     _accepted("LF", [("2", "500.50")])
     _accepted("TF", [("1", "10")], accepted_at=ACCEPTED.replace(month=11))  # next period
+    _accepted("TF", [("1", "20")], accepted_at=ACCEPTED.replace(month=9))  # the one before
     period = _period()
     first = services.run(actor=None, period=period)
     assert first["created_lines"] == 3 and first["lines"] == 3 and first["invoices"] == 2
@@ -119,8 +120,8 @@ def test_posting_numbers_without_gaps_and_freezes(demo):
     services.run(actor=None, period=period)
     assert services.post(actor=None, period=period) == 2
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
-    assert numbers == ["F2026-000001", "F2026-000002"]
-    invoice = Invoice.objects.get(number="F2026-000001")
+    assert numbers == ["F2024-000001", "F2024-000002"]
+    invoice = Invoice.objects.get(number="F2024-000001")
     with pytest.raises(DatabaseError, match="frozen records"), transaction.atomic():
         Invoice.objects.filter(pk=invoice.pk).update(net_amount=0)
     with pytest.raises(DatabaseError, match="frozen records"), transaction.atomic():
@@ -134,6 +135,8 @@ def test_posting_numbers_without_gaps_and_freezes(demo):
 def test_a_closed_period_takes_nothing_new(demo):
     _accepted("TF", [("1", "100")])
     period = _period()
+    with pytest.raises(ValidationError):
+        services.close(actor=None, period=period)  # a line not invoiced yet
     services.run(actor=None, period=period)
     with pytest.raises(ValidationError):
         services.close(actor=None, period=period)  # an unposted draft
@@ -141,7 +144,6 @@ def test_a_closed_period_takes_nothing_new(demo):
     services.close(actor=None, period=period)
     period.refresh_from_db()
     assert period.status == "closed"
-    _accepted("TF", [("1", "100")])
     for action in (services.run, services.post, services.close):
         with pytest.raises(ValidationError) as refused:
             action(actor=None, period=period)
@@ -154,7 +156,7 @@ def test_a_closed_period_takes_nothing_new(demo):
 def test_the_command_prints_the_summary_and_refuses_bad_periods(demo):
     _accepted("TF", [("2", "100")])
     out = StringIO()
-    call_command("invoicing", "run", "--period", "2026-10", stdout=out)
+    call_command("invoicing", "run", "--period", "2024-10", stdout=out)
     summary = json.loads(out.getvalue())
     assert {"invoices", "lines", "total_sek", "created_lines"} <= set(summary)
     assert summary["created_lines"] == 1 and summary["total_sek"] == "200.00"
@@ -218,7 +220,7 @@ def test_export_sie_of_the_posted_invoices(demo, tmp_path):
     services.post(actor=None, period=period)
     out = tmp_path / "period.se"
     call_command(
-        "invoicing", "export-sie", "--period", "2026-10", "--out", str(out), stdout=StringIO()
+        "invoicing", "export-sie", "--period", "2024-10", "--out", str(out), stdout=StringIO()
     )
     data = out.read_bytes()
     parsed = _read_sie(data)
@@ -232,3 +234,31 @@ def test_export_sie_of_the_posted_invoices(demo, tmp_path):
     abb = next(v for v in parsed["vouchers"] if posted[v["number"]].purchaser.code == "ABB")
     assert {r["account"] for r in abb["rows"]} >= {"1510", "2611"}  # receivable, output VAT
     assert '#OBJEKT 1 "2110"' in parsed["text"] and '#OBJEKT 20 "5"' in parsed["text"]
+
+
+def test_the_demo_month_before_today_runs_posts_exports_and_closes(demo, tmp_path):
+    """Issue 7's first "done when": the demo leaves accepted orders in the month before
+    today; that month runs, posts, exports to SIE 4i and closes; running again adds
+    nothing."""
+    first = timezone.localdate().replace(day=1)
+    last_month = (first - datetime.timedelta(days=1)).strftime("%Y-%m")
+
+    def command(*args) -> dict:
+        out = StringIO()
+        call_command("invoicing", *args, "--period", last_month, stdout=out)
+        return json.loads(out.getvalue())
+
+    summary = command("run")
+    assert summary["invoices"] >= 1 and summary["created_lines"] >= 1
+    assert Decimal(summary["total_sek"]) > 0
+    assert command("post")["posted"] == summary["invoices"]
+    sie_file = tmp_path / "month.se"
+    command("export-sie", "--out", str(sie_file))
+    parsed = _read_sie(sie_file.read_bytes())
+    assert len(parsed["vouchers"]) == summary["invoices"]
+    debits = sum(r["amount"] for v in parsed["vouchers"] for r in v["rows"] if r["amount"] > 0)
+    assert debits == Decimal(summary["total_sek"])  # the demo's months are internal trade
+    assert command("close")["status"] == "closed"
+    with pytest.raises(CommandError):
+        command("run")
+    assert InvoiceLine.objects.count() == summary["lines"]

@@ -199,7 +199,86 @@ def load(units: dict) -> int:
         for step in steps:
             order = _step(order, step, orderers[purchaser], people["sk.handlaggare"])
         _attach(order, orderers[purchaser], people["sk.handlaggare"])
-    return len(PLAN)
+    history = _monthly_history(units, people)
+    return len(PLAN) + history
+
+
+# One accepted ad hoc need a month for the twelve months before this one, so that
+# `ordna invoicing run --period <last month>` has something to invoice whenever the demo
+# is loaded (issue 7). Purchaser, title, quoted lines (description, quantity, price).
+HISTORY = [
+    ("TF", "Lagning av kantsten", [("Kantsten", "40", "385.00")]),
+    ("LF", "Målning av trapphus", [("Målning", "1", "48500.00")]),
+    ("TF", "Linjemålning på parkering", [("Linjer", "1", "12800.00"), ("Skyltar", "4", "950")]),
+    ("LF", "Byte av lysrörsarmaturer", [("Armaturer", "24", "1150.00")]),
+]
+
+
+def _monthly_history(units: dict, people: dict) -> int:
+    """Each month's need goes the whole way through the services — submitted, quoted,
+    accepted, started, delivered, accepted — and its times are then moved into its month
+    (demo only, as the breach above; the audit trail keeps the day the demo was loaded)."""
+    from ordna.orders import services
+    from ordna.orders.models import Order
+
+    handler = people["sk.handlaggare"]
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    count = 0
+    for back in range(12, 0, -1):
+        year, month = first.year, first.month - back
+        while month < 1:
+            year, month = year - 1, month + 12
+        purchaser, title, lines = HISTORY[back % len(HISTORY)]
+        orderer = people["tf.bestallare"] if purchaser != "LF" else people["lf.bestallare"]
+        order = services.order_create(
+            actor=orderer,
+            purchaser=units[purchaser],
+            provider=units["SK"],
+            title=f"{title} ({year}-{month:02d})",
+            kind="ad_hoc",
+            description=title,
+            lines=[{"description": d, "quantity": q} for d, q, _price in lines],
+            source=SOURCE,
+            reason=REASON,
+        )
+        order = _step(order, "submit", orderer, handler)
+        order = _step(order, "request_quote", orderer, handler)
+        order.refresh_from_db()
+        services.quote_send(
+            actor=handler,
+            order=order,
+            version=order.version,
+            lines=[{"description": d, "quantity": q, "unit_price": price} for d, q, price in lines],
+            valid_until=today + datetime.timedelta(days=30),
+            delivery_days=10,
+            assumptions="",
+            roles=HANDLER,
+            source=SOURCE,
+            reason=REASON,
+        )
+        order.refresh_from_db()
+        services.quote_answer(
+            actor=orderer,
+            order=order,
+            version=order.version,
+            answer="accept",
+            roles=ORDERER,
+            source=SOURCE,
+        )
+        for step in ("start", "deliver", "accept"):
+            order.refresh_from_db()
+            order = _step(order, step, orderer, handler)
+        moment = timezone.make_aware(datetime.datetime(year, month, 10, 9, 0))
+        Order.objects.filter(pk=order.pk).update(
+            created_at=moment - datetime.timedelta(days=8),
+            submitted_at=moment - datetime.timedelta(days=8),
+            confirmed_at=moment - datetime.timedelta(days=6),
+            delivered_at=moment - datetime.timedelta(days=1),
+            accepted_at=moment,
+        )
+        count += 1
+    return count
 
 
 def _create(units, orderer, title, purchaser, kind, service_code, lines, Service):

@@ -82,14 +82,19 @@ def _end_of(period: Period) -> datetime.datetime:
     return timezone.make_aware(start)
 
 
+def _start_of(period: Period) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(period.first_day, datetime.time.min))
+
+
 def _pending_order_lines(period: Period):
-    """Order lines of accepted orders (accepted before the period's end) that no invoice
-    line has taken yet: this period's, and any an earlier run missed."""
+    """Order lines of orders accepted in the period that no invoice line has taken yet.
+    Closing a period is refused while any is left, so none is ever missed."""
     from ordna.orders.models import OrderLine
 
     return (
         OrderLine.objects.filter(
             order__state__in=INVOICED_STATES,
+            order__accepted_at__gte=_start_of(period),
             order__accepted_at__lt=_end_of(period),
             invoice_line__isnull=True,
             unit_price__isnull=False,
@@ -197,7 +202,7 @@ def summary(period: Period, created: int = 0) -> dict:
 
 
 def run(*, actor, period: Period, progress=None, source=CLI) -> dict:
-    """Invoice everything due in `period` that is not yet invoiced; return the summary.
+    """Invoice everything of `period` that is not yet invoiced; return the summary.
     One transaction per purchaser and provider, so a run killed half-way leaves whole
     invoices behind, and the next run completes the rest."""
     _require_open(period)
@@ -277,7 +282,8 @@ def post(*, actor, period: Period, source=CLI) -> int:
 
 @transaction.atomic
 def close(*, actor, period: Period, source=CLI) -> Period:
-    """Close a period: refused while it has draft invoices with lines."""
+    """Close a period: refused while it has draft invoices with lines, or order lines
+    accepted in it that no run has invoiced."""
     period = Period.objects.select_for_update().get(pk=period.pk)
     _require_open(period)
     waiting = (
@@ -291,6 +297,17 @@ def close(*, actor, period: Period, source=CLI) -> Period:
             {
                 "period": _("%(n)s draft invoices of %(p)s are not posted; post them first.")
                 % {"n": waiting, "p": period.code}
+            }
+        )
+    pending = _pending_order_lines(period).count()
+    if pending:
+        raise ValidationError(
+            {
+                "period": _(
+                    "%(n)s order lines accepted in %(p)s are not invoiced yet; run the "
+                    "period first."
+                )
+                % {"n": pending, "p": period.code}
             }
         )
     period.status = Period.Status.CLOSED
