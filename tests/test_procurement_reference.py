@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ordna.procurement import selectors
+from ordna.procurement import assess, selectors
 from ordna.procurement.models import Limit, Threshold
 from ordna.procurement.reference import LIMITS, THRESHOLDS
 
@@ -90,27 +90,34 @@ def test_categories_of_a_need():
         selectors.threshold_category("food")
 
 
+def _value(**need) -> Decimal:
+    """A need's estimated value as the engine computes it (`assess.Need`)."""
+    return assess.parse_need({"purchaser": "TF", "category": "services", **need}).estimated_value
+
+
 def test_estimated_value_counts_extensions_as_used():
     # The brief's example: 50 000 SEK a year, 2 + 2 years.
-    value = selectors.estimated_value(annual=Decimal(50_000), contract_years=2, extension_years=2)
+    value = _value(annual_value_sek=50_000, contract_years=2, extension_years=2)
     assert value == Decimal(200_000)
-    assert selectors.estimated_value(one_off=Decimal("699999.50")) == Decimal("699999.50")
+    assert _value(one_off_value_sek="699999.50") == Decimal("699999.50")
+    assert _value(one_off_value_sek=100, options_value_sek=50) == Decimal(150)
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    "need, field",
     [
-        {},
-        {"one_off": Decimal(1), "annual": Decimal(1), "contract_years": 1},
-        {"one_off": Decimal(-1)},
-        {"annual": Decimal(-1), "contract_years": 1},
-        {"annual": Decimal(100), "contract_years": 0},
-        {"annual": Decimal(100), "contract_years": 1, "extension_years": -1},
+        ({}, "one_off_value_sek"),
+        ({"one_off_value_sek": 1, "annual_value_sek": 1, "contract_years": 1}, "one_off_value_sek"),
+        ({"one_off_value_sek": -1}, "one_off_value_sek"),
+        ({"annual_value_sek": -1, "contract_years": 1}, "annual_value_sek"),
+        ({"annual_value_sek": 100, "contract_years": 0}, "contract_years"),
+        ({"annual_value_sek": 100, "contract_years": 1, "extension_years": -1}, "extension_years"),
     ],
 )
-def test_estimated_value_refuses_what_cannot_be_a_value(kwargs):
-    with pytest.raises(ValueError):
-        selectors.estimated_value(**kwargs)
+def test_estimated_value_refuses_what_cannot_be_a_value(need, field):
+    with pytest.raises(assess.NeedError) as refused:
+        _value(**need)
+    assert refused.value.field == field
 
 
 @given(
@@ -119,8 +126,6 @@ def test_estimated_value_refuses_what_cannot_be_a_value(kwargs):
     extensions=st.integers(min_value=0, max_value=10),
 )
 def test_estimated_value_is_the_whole_term(annual, years, extensions):
-    value = selectors.estimated_value(
-        annual=annual, contract_years=years, extension_years=extensions
-    )
+    value = _value(annual_value_sek=str(annual), contract_years=years, extension_years=extensions)
     assert value == annual * (years + extensions)
-    assert value >= selectors.estimated_value(annual=annual, contract_years=years)
+    assert value >= _value(annual_value_sek=str(annual), contract_years=years)

@@ -15,7 +15,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext, override
 
 from ordna.accounts.models import User
-from ordna.procurement import defaults, guideline, services, tasks, views_rules
+from ordna.procurement import defaults, guideline, selectors, services, tasks, views_rules
 from ordna.procurement.models import Replay, RouteAssessment, RuleSetVersion
 
 MANAGERS = ["ks.uppsikt", "admin"]
@@ -75,7 +75,7 @@ def add_failing_example(draft) -> str:
 
 def remove_failing_examples(draft) -> None:
     """Whatever the demo's draft says today, leave only example cases that pass."""
-    for result in guideline.examples_with_results(draft, run=True):
+    for result in selectors.examples_with_results(draft, run=True):
         if not result["result"].passed:
             services.draft_example_delete(
                 actor=User.objects.get(username="admin"), version=draft, example_id=result["pk"]

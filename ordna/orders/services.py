@@ -340,6 +340,8 @@ def _check_route_assessment(order: Order) -> None:
     """An ad hoc need worth ROUTE_ASSESSMENT_REQUIRED_FROM_SEK or more is submitted only
     with a route assessment of its unit (issue 6): the guideline decides whether it goes
     to the provider at all."""
+    from ordna.procurement.assess import kronor
+
     limit = Decimal(settings.ROUTE_ASSESSMENT_REQUIRED_FROM_SEK)
     if (
         order.kind == Order.Kind.AD_HOC
@@ -355,7 +357,7 @@ def _check_route_assessment(order: Order) -> None:
                         "assessment before it is submitted. Assess the need and link the "
                         "assessment to the order."
                     )
-                    % {"limit": f"{limit:,.0f}".replace(",", " ")}
+                    % {"limit": kronor(limit)}
                 ]
             }
         )

@@ -9,7 +9,7 @@ conditions read as Swedish ("Relation: samma juridiska person") on the pages, in
 document, and in the rule form, which parses what a person writes back into the
 engine's values (`parse_value`).
 
-The reads of the rule-set pages are at the end (`rule_sets`, `version_page`, ...).
+The reads of the rule-set pages are in `selectors.py`; they use the words defined here.
 """
 
 from __future__ import annotations
@@ -20,20 +20,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ordna.procurement import engine
 from ordna.procurement.models import (
-    RULE_FIELDS,
     Category,
     Law,
-    Replay,
     Route,
-    Rule,
-    RuleSet,
     RuleSetVersion,
 )
 
@@ -606,124 +601,3 @@ def _safe(text) -> str:
     for char, replacement in {"\u202f": " ", "\u2009": " ", "\u00a0": " ", "→": "->"}.items():
         text = text.replace(char, replacement)
     return text.encode("cp1252", "replace").decode("cp1252")
-
-
-# --- reads of the rule-set pages --------------------------------------------------------------
-
-
-def rule_sets() -> list[RuleSet]:
-    """Every rule set with its versions, newest first."""
-    return list(RuleSet.objects.select_related("owner").prefetch_related("versions"))
-
-
-def rule_set(pk) -> RuleSet:
-    return get_object_or_404(RuleSet.objects.select_related("owner"), pk=pk)
-
-
-def versions_of(rule_set: RuleSet) -> list[RuleSetVersion]:
-    return list(rule_set.versions.order_by("-number"))
-
-
-def version(pk) -> RuleSetVersion:
-    return get_object_or_404(
-        RuleSetVersion.objects.select_related("rule_set", "based_on", "published_by"), pk=pk
-    )
-
-
-def version_and_rules(pk) -> tuple[RuleSetVersion, list]:
-    """A version and its rules in priority order, in one query when it has rules."""
-    rules = list(
-        Rule.objects.filter(rule_set_version_id=pk)
-        .select_related("rule_set_version__rule_set")
-        .order_by("priority")
-    )
-    if rules:
-        return rules[0].rule_set_version, rules
-    return version(pk), []
-
-
-def rules_of(version: RuleSetVersion) -> list[dict]:
-    """The version's rules in priority order, each with its conditions in words."""
-    return [
-        {
-            "pk": rule.pk,
-            **{f: getattr(rule, f) for f in RULE_FIELDS},
-            "conditions_text": [condition_text(c) for c in rule.conditions]
-            or [_("Every need (no conditions)")],
-            "route_label": route_label(rule.route),
-            "legal_basis_text": legal_basis_text(rule.legal_basis),
-        }
-        for rule in version.rules.order_by("priority")
-    ]
-
-
-def problems_of(rules: list[dict]) -> list[engine.Problem]:
-    """What the checks find in the rules (as `rules_of` gives them)."""
-    return engine.check([{f: r[f] for f in RULE_FIELDS} for r in rules])
-
-
-def draft_of(version: RuleSetVersion) -> RuleSetVersion | None:
-    """The rule set's draft, if it has one."""
-    return version.rule_set.versions.filter(status=RuleSetVersion.Status.DRAFT).first()
-
-
-def examples_with_results(version: RuleSetVersion, *, run: bool) -> list[dict]:
-    """The version's example cases; with `run`, each assessed under the version
-    (`selectors.run_examples`) with what came out against what was expected."""
-    from ordna.procurement import selectors
-
-    examples = list(version.examples.order_by("id"))
-    results = selectors.run_examples(version) if run and examples else [None] * len(examples)
-    return [
-        {
-            "pk": example.pk,
-            "name": example.name,
-            "need": need_summary(example.need),
-            "expected_route": route_label(example.expected_route),
-            "expected_law": example.expected_law,
-            "result": result,
-            "route": route_label(result.route) if result and result.route else "",
-        }
-        for example, result in zip(examples, results, strict=True)
-    ]
-
-
-def replays_of(version: RuleSetVersion) -> list[Replay]:
-    return list(version.replays.select_related("job", "created_by").order_by("-created_at")[:10])
-
-
-def replay(pk) -> Replay:
-    return get_object_or_404(
-        Replay.objects.select_related("rule_set_version__rule_set", "job", "created_by"), pk=pk
-    )
-
-
-@dataclass(frozen=True)
-class Change:
-    pk: int
-    number: str
-    old: str
-    new: str
-    rule: str
-
-
-def replay_changes(replay: Replay) -> list[Change]:
-    """The changed cases of a replay, with the routes in words."""
-    return [
-        Change(pk, number, route_label(old), route_label(new), rule)
-        for pk, number, old, new, rule in replay.changes or []
-    ]
-
-
-def rule_of(version: RuleSetVersion, pk):
-    return get_object_or_404(version.rules.all(), pk=pk)
-
-
-def example_of(version: RuleSetVersion, pk):
-    return get_object_or_404(version.examples.all(), pk=pk)
-
-
-def next_priority(version: RuleSetVersion) -> int:
-    """The next round ten after the version's highest priority."""
-    highest = version.rules.order_by("-priority").values_list("priority", flat=True).first()
-    return ((highest or 0) // 10 + 1) * 10

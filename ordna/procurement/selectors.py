@@ -1,6 +1,7 @@
-"""Reads of the reference data: the threshold and limits in force for a law, category and
-day, and a need's estimated value (LOU 5 kap. 3 §: options and extensions counted as if
-used). The route engine builds on these; none of them saves anything."""
+"""Reads of the route engine: the threshold and limits in force for a law, category and
+day, the rule set version in force, example results, the splitting guard, and the reads of
+the pages (a need's estimated value is `assess.Need.estimated_value`). None of them saves
+anything."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from ordna.procurement import engine
+from ordna.procurement import engine, guideline
 from ordna.procurement.assess import (
     Amount,
     Need,
@@ -24,9 +27,16 @@ from ordna.procurement.assess import (
     parse_need,
     threshold_category,
 )
-from ordna.procurement.models import RULE_FIELDS, RouteAssessment, RuleSetVersion
+from ordna.procurement.models import (
+    RULE_FIELDS,
+    Replay,
+    RouteAssessment,
+    Rule,
+    RuleSet,
+    RuleSetVersion,
+)
 
-__all__ = ["Amount", "NoReferenceData", "threshold_category", "estimated_value"]
+__all__ = ["Amount", "NoReferenceData", "threshold_category"]
 
 
 def threshold(law: str, category: str, day: datetime.date) -> Amount:
@@ -39,31 +49,6 @@ def direct_award_limit(law: str, category: str, day: datetime.date) -> Amount:
 
 def documentation_limit(law: str, day: datetime.date) -> Amount:
     return Registry.load(organisation=False).documentation_limit(law, day)
-
-
-def estimated_value(
-    *,
-    one_off: Decimal | None = None,
-    annual: Decimal | None = None,
-    contract_years: int = 0,
-    extension_years: int = 0,
-) -> Decimal:
-    """The total payable over the whole term, extensions counted as if used (LOU 5 kap.
-    3 §): 50 000 a year for 2 + 2 years is 200 000. Exactly one of `one_off` and
-    `annual` is given; years are whole and not negative."""
-    if (one_off is None) == (annual is None):
-        raise ValueError("give either a one-off value or an annual value")
-    if contract_years < 0 or extension_years < 0:
-        raise ValueError("years cannot be negative")
-    if one_off is not None:
-        if one_off < 0:
-            raise ValueError("a value cannot be negative")
-        return Decimal(one_off)
-    if annual < 0:
-        raise ValueError("a value cannot be negative")
-    if contract_years < 1:
-        raise ValueError("an annual value needs at least one contract year")
-    return Decimal(annual) * (contract_years + extension_years)
 
 
 # rule sets ---------------------------------------------------------------------------
@@ -318,6 +303,17 @@ def deviations(*, only_unreviewed: bool = True, limit: int = 500):
     return list(qs[:limit])
 
 
+def frameworks_qs():
+    from ordna.procurement.models import FrameworkAgreement
+
+    return FrameworkAgreement.objects.all()
+
+
+def frameworks() -> list:
+    """The framework agreement register, latest ending first."""
+    return list(frameworks_qs())
+
+
 def assessments_for_orders(units, limit: int = 50) -> list[RouteAssessment]:
     """The units' recent assessments that send a need to the provider (internal order or
     in-house award, as assessed or as decided), for linking to an ad hoc order."""
@@ -327,3 +323,122 @@ def assessments_for_orders(units, limit: int = 50) -> list[RouteAssessment]:
         .filter(Q(route__in=to_provider) | Q(decision__chosen_route__in=to_provider))
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+# --- reads of the rule-set pages (the words come from guideline.py) ---------------------
+
+
+def rule_sets() -> list[RuleSet]:
+    """Every rule set with its versions, newest first."""
+    return list(RuleSet.objects.select_related("owner").prefetch_related("versions"))
+
+
+def rule_set(pk) -> RuleSet:
+    return get_object_or_404(RuleSet.objects.select_related("owner"), pk=pk)
+
+
+def versions_of(rule_set: RuleSet) -> list[RuleSetVersion]:
+    return list(rule_set.versions.order_by("-number"))
+
+
+def version(pk) -> RuleSetVersion:
+    return get_object_or_404(
+        RuleSetVersion.objects.select_related("rule_set", "based_on", "published_by"), pk=pk
+    )
+
+
+def version_and_rules(pk) -> tuple[RuleSetVersion, list]:
+    """A version and its rules in priority order, in one query when it has rules."""
+    rules = list(
+        Rule.objects.filter(rule_set_version_id=pk)
+        .select_related("rule_set_version__rule_set")
+        .order_by("priority")
+    )
+    if rules:
+        return rules[0].rule_set_version, rules
+    return version(pk), []
+
+
+def rules_of(version: RuleSetVersion) -> list[dict]:
+    """The version's rules in priority order, each with its conditions in words."""
+    return [
+        {
+            "pk": rule.pk,
+            **{f: getattr(rule, f) for f in RULE_FIELDS},
+            "conditions_text": [guideline.condition_text(c) for c in rule.conditions]
+            or [_("Every need (no conditions)")],
+            "route_label": guideline.route_label(rule.route),
+            "legal_basis_text": guideline.legal_basis_text(rule.legal_basis),
+        }
+        for rule in version.rules.order_by("priority")
+    ]
+
+
+def problems_of(rules: list[dict]) -> list[engine.Problem]:
+    """What the checks find in the rules (as `rules_of` gives them)."""
+    return engine.check([{f: r[f] for f in RULE_FIELDS} for r in rules])
+
+
+def draft_of(version: RuleSetVersion) -> RuleSetVersion | None:
+    """The rule set's draft, if it has one."""
+    return version.rule_set.versions.filter(status=RuleSetVersion.Status.DRAFT).first()
+
+
+def examples_with_results(version: RuleSetVersion, *, run: bool) -> list[dict]:
+    """The version's example cases; with `run`, each assessed under the version
+    (`selectors.run_examples`) with what came out against what was expected."""
+    examples = list(version.examples.order_by("id"))
+    results = run_examples(version) if run and examples else [None] * len(examples)
+    return [
+        {
+            "pk": example.pk,
+            "name": example.name,
+            "need": guideline.need_summary(example.need),
+            "expected_route": guideline.route_label(example.expected_route),
+            "expected_law": example.expected_law,
+            "result": result,
+            "route": guideline.route_label(result.route) if result and result.route else "",
+        }
+        for example, result in zip(examples, results, strict=True)
+    ]
+
+
+def replays_of(version: RuleSetVersion) -> list[Replay]:
+    return list(version.replays.select_related("job", "created_by").order_by("-created_at")[:10])
+
+
+def replay(pk) -> Replay:
+    return get_object_or_404(
+        Replay.objects.select_related("rule_set_version__rule_set", "job", "created_by"), pk=pk
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    pk: int
+    number: str
+    old: str
+    new: str
+    rule: str
+
+
+def replay_changes(replay: Replay) -> list[Change]:
+    """The changed cases of a replay, with the routes in words."""
+    return [
+        Change(pk, number, guideline.route_label(old), guideline.route_label(new), rule)
+        for pk, number, old, new, rule in replay.changes or []
+    ]
+
+
+def rule_of(version: RuleSetVersion, pk):
+    return get_object_or_404(version.rules.all(), pk=pk)
+
+
+def example_of(version: RuleSetVersion, pk):
+    return get_object_or_404(version.examples.all(), pk=pk)
+
+
+def next_priority(version: RuleSetVersion) -> int:
+    """The next round ten after the version's highest priority."""
+    highest = version.rules.order_by("-priority").values_list("priority", flat=True).first()
+    return ((highest or 0) // 10 + 1) * 10

@@ -255,6 +255,27 @@ def draft_rule_delete(*, actor, version: RuleSetVersion, rule_id, source=WEB) ->
     record(actor=actor, action="procurement.rule.delete", obj=draft, before=before, source=source)
 
 
+def _clean_example(draft, name, need, route, law, *, pk=None) -> ExampleCase:
+    """An example case checked, its need as `ordna route evaluate` reads it; errors are
+    named by field. `pk`: the example it replaces."""
+    try:
+        assessing.parse_need(need)
+    except assessing.NeedError as exc:
+        raise ValidationError({"need": str(exc)}) from None
+    example = ExampleCase(
+        rule_set_version=draft,
+        name=name or "",
+        need=need,
+        expected_route=route or "",
+        expected_law=law or "",
+    )
+    if pk is not None:
+        example.pk = pk
+        example._state.adding = False
+    example.full_clean()
+    return example
+
+
 @transaction.atomic
 def draft_example_save(
     *,
@@ -268,21 +289,8 @@ def draft_example_save(
     source=WEB,
 ) -> ExampleCase:
     draft = _draft(version)
-    try:
-        assessing.parse_need(need)
-    except assessing.NeedError as exc:
-        raise ValidationError({"need": str(exc)}) from None
-    example = ExampleCase(
-        rule_set_version=draft,
-        name=name,
-        need=need,
-        expected_route=expected_route,
-        expected_law=expected_law or "",
-    )
-    if example_id is not None:
-        example.pk = draft.examples.get(pk=example_id).pk
-        example._state.adding = False
-    example.full_clean()
+    existing = draft.examples.get(pk=example_id).pk if example_id is not None else None
+    example = _clean_example(draft, name, need, expected_route, expected_law, pk=existing)
     example.save()
     record(
         actor=actor,
@@ -335,20 +343,8 @@ def draft_replace(
                 example.get("expected_route"),
                 example.get("expected_law") or "",
             )
-        name, need, route, law = example
         try:
-            assessing.parse_need(need)
-        except assessing.NeedError as exc:
-            raise ValidationError({f"examples[{position}].need": str(exc)}) from None
-        row = ExampleCase(
-            rule_set_version=draft,
-            name=name or "",
-            need=need,
-            expected_route=route or "",
-            expected_law=law or "",
-        )
-        try:
-            row.full_clean()
+            row = _clean_example(draft, *example)
         except ValidationError as exc:
             raise ValidationError(
                 {f"examples[{position}].{k}": v for k, v in exc.message_dict.items()}

@@ -23,7 +23,7 @@ from ordna.procurement.forms import (
     ReviewForm,
 )
 from ordna.procurement.groupbenefit import compare, fixed_cost_share
-from ordna.procurement.models import FrameworkAgreement, Route
+from ordna.procurement.models import Route
 
 
 def _need_form(request, data=None):
@@ -224,7 +224,7 @@ def framework_list(request):
         request,
         "procurement/framework_list.html",
         {
-            "rows": FrameworkAgreement.objects.all(),
+            "rows": selectors.frameworks(),
             "today": selectors.today(),
             "can_manage": access.can_manage_frameworks(request.user),
         },
@@ -248,7 +248,7 @@ def framework_create(request):
 @login_required
 def framework_edit(request, pk):
     access.require(access.can_manage_frameworks(request.user))
-    fa = get_object_or_404(FrameworkAgreement, pk=pk)
+    fa = get_object_or_404(selectors.frameworks_qs(), pk=pk)
     form = FrameworkForm(request.POST or None, instance=fa)
     version = fa.version
 

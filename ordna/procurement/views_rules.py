@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from ordna.accounts import access
 from ordna.core.forms import add_service_errors, form_page
-from ordna.procurement import guideline, services
+from ordna.procurement import guideline, selectors, services
 from ordna.procurement.forms_rules import (
     ConfirmForm,
     ExampleForm,
@@ -41,13 +41,13 @@ def _posted(request):
 
 def _readable_version(request, pk):
     access.require(access.can_read_guidelines(request.user))
-    return guideline.version(pk)
+    return selectors.version(pk)
 
 
 def _draft(request, pk):
     """A draft the user may change (a published version is 404 here, like a missing one)."""
     access.require(access.can_manage_rule_sets(request.user))
-    version = guideline.version(pk)
+    version = selectors.version(pk)
     access.require(version.is_draft)
     return version
 
@@ -95,20 +95,20 @@ def rule_set_list(request):
     return render(
         request,
         "procurement/rules/rule_set_list.html",
-        {"rule_sets": guideline.rule_sets(), "in_force": settings.ROUTE_RULE_SET},
+        {"rule_sets": selectors.rule_sets(), "in_force": settings.ROUTE_RULE_SET},
     )
 
 
 @login_required
 def rule_set_detail(request, pk):
     access.require(access.can_read_guidelines(request.user))
-    rule_set = guideline.rule_set(pk)
+    rule_set = selectors.rule_set(pk)
     return render(
         request,
         "procurement/rules/rule_set_detail.html",
         {
             "rule_set": rule_set,
-            "versions": guideline.versions_of(rule_set),
+            "versions": selectors.versions_of(rule_set),
             "in_force": settings.ROUTE_RULE_SET,
         },
     )
@@ -118,7 +118,7 @@ def rule_set_detail(request, pk):
 def version_detail(request, pk):
     version = _readable_version(request, pk)
     user = request.user
-    rules = guideline.rules_of(version)
+    rules = selectors.rules_of(version)
     can_manage = access.can_manage_rule_sets(user)
     return render(
         request,
@@ -126,9 +126,9 @@ def version_detail(request, pk):
         {
             "version": version,
             "rules": rules,
-            "problems": guideline.problems_of(rules) if version.is_draft else [],
-            "examples": guideline.examples_with_results(version, run=False),
-            "replays": guideline.replays_of(version) if access.can_read_replays(user) else [],
+            "problems": selectors.problems_of(rules) if version.is_draft else [],
+            "examples": selectors.examples_with_results(version, run=False),
+            "replays": selectors.replays_of(version) if access.can_read_replays(user) else [],
             "can_edit": version.is_draft and can_manage,
             "can_draft": not version.is_draft and can_manage,
             "can_replay": can_manage,
@@ -144,7 +144,7 @@ def example_results(request, pk):
     template = "procurement/rules/example_results.html"
     if request.htmx:
         template += "#examples"
-    examples = guideline.examples_with_results(version, run=True)
+    examples = selectors.examples_with_results(version, run=True)
     return render(
         request,
         template,
@@ -161,7 +161,7 @@ def example_results(request, pk):
 @login_required
 def guideline_page(request, pk):
     access.require(access.can_read_guidelines(request.user))
-    version, rules = guideline.version_and_rules(pk)
+    version, rules = selectors.version_and_rules(pk)
     return render(
         request,
         "procurement/rules/guideline.html",
@@ -173,7 +173,7 @@ def guideline_page(request, pk):
 def guideline_pdf(request, pk):
     """The same guideline as a PDF, always in the municipality's language."""
     access.require(access.can_read_guidelines(request.user))
-    version, rules = guideline.version_and_rules(pk)
+    version, rules = selectors.version_and_rules(pk)
     with translation.override(settings.LANGUAGE_CODE):
         content = guideline.render_pdf(guideline.guideline_context(version, rules=rules))
         name = slugify(f"{version.rule_set.name} version {version.number}") or "riktlinje"
@@ -186,11 +186,11 @@ def guideline_pdf(request, pk):
 def replay_detail(request, pk):
     """A what-if replay: the job's progress while it runs, then every changed case."""
     access.require(access.can_read_replays(request.user))
-    replay = guideline.replay(pk)
+    replay = selectors.replay(pk)
     template = "procurement/rules/replay_detail.html"
     if request.htmx:
         template += "#progress"
-    page = Paginator(guideline.replay_changes(replay), CHANGES_PER_PAGE).get_page(
+    page = Paginator(selectors.replay_changes(replay), CHANGES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -205,7 +205,7 @@ def replay_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def rule_add(request, pk):
     version = _draft(request, pk)
-    form = RuleForm(_posted(request), initial={"priority": guideline.next_priority(version)})
+    form = RuleForm(_posted(request), initial={"priority": selectors.next_priority(version)})
     return _rule_page(request, version, form, None, _("Add a rule to %(v)s") % {"v": version})
 
 
@@ -213,7 +213,7 @@ def rule_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, pk, rule_pk):
     version = _draft(request, pk)
-    rule = guideline.rule_of(version, rule_pk)
+    rule = selectors.rule_of(version, rule_pk)
     form = RuleForm(
         _posted(request),
         conditions=rule.conditions,
@@ -260,7 +260,7 @@ def _rule_page(request, version, form, rule_id, title):
 @require_http_methods(["GET", "POST"])
 def rule_delete(request, pk, rule_pk):
     version = _draft(request, pk)
-    rule = guideline.rule_of(version, rule_pk)
+    rule = selectors.rule_of(version, rule_pk)
     return _edit(
         request,
         ConfirmForm(_posted(request)),
@@ -287,7 +287,7 @@ def example_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def example_edit(request, pk, example_pk):
     version = _draft(request, pk)
-    example = guideline.example_of(version, example_pk)
+    example = selectors.example_of(version, example_pk)
     form = ExampleForm(
         _posted(request),
         initial={
@@ -327,7 +327,7 @@ def _example_page(request, version, form, example_id, title):
 @require_http_methods(["GET", "POST"])
 def example_delete(request, pk, example_pk):
     version = _draft(request, pk)
-    example = guideline.example_of(version, example_pk)
+    example = selectors.example_of(version, example_pk)
     return _edit(
         request,
         ConfirmForm(_posted(request)),
@@ -360,7 +360,7 @@ def version_publish(request, pk):
                 % {"n": published.number, "day": published.valid_from.isoformat()},
             )
             return redirect(published)
-    rules = guideline.rules_of(version)
+    rules = selectors.rules_of(version)
     return render(
         request,
         "procurement/rules/publish.html",
@@ -368,7 +368,7 @@ def version_publish(request, pk):
             "version": version,
             "form": form,
             "rules": rules,
-            "problems": guideline.problems_of(rules),
+            "problems": selectors.problems_of(rules),
         },
     )
 
@@ -377,7 +377,7 @@ def version_publish(request, pk):
 @require_http_methods(["GET", "POST"])
 def draft_create(request, pk):
     access.require(access.can_manage_rule_sets(request.user))
-    version = guideline.version(pk)
+    version = selectors.version(pk)
     access.require(not version.is_draft)
     return _edit(
         request,
@@ -400,7 +400,7 @@ def draft_create(request, pk):
 @require_http_methods(["GET", "POST"])
 def replay_start(request, pk):
     access.require(access.can_manage_rule_sets(request.user))
-    version = guideline.version(pk)
+    version = selectors.version(pk)
     return form_page(
         request,
         ReplayForm(_posted(request), initial=ReplayForm.default_initial()),
